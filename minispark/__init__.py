@@ -1,0 +1,20 @@
+"""minispark: PySpark's API on a pure-Python engine. Change ``pyspark`` to ``minispark``.
+
+>>> from minispark import SparkContext, SparkConf, StorageLevel
+"""
+from minispark.accumulators import Accumulator, AccumulatorParam
+from minispark.broadcast import Broadcast
+from minispark.conf import SparkConf
+from minispark.context import SparkContext, __version__
+from minispark.files import SparkFiles
+from minispark.rdd.rdd import RDD
+from minispark.statcounter import StatCounter
+from minispark.status import SparkJobInfo, SparkStageInfo, StatusTracker
+from minispark.storagelevel import StorageLevel
+from minispark.taskcontext import TaskContext
+
+__all__ = [
+    "Accumulator", "AccumulatorParam", "Broadcast", "RDD", "SparkConf", "SparkContext",
+    "SparkFiles", "SparkJobInfo", "SparkStageInfo", "StatCounter", "StatusTracker",
+    "StorageLevel", "TaskContext", "__version__",
+]

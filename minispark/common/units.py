@@ -1,0 +1,40 @@
+"""Parsing Spark-style sizes ("512m", "1g") and durations ("3s", "100ms")."""
+from __future__ import annotations
+
+_SIZE = {"b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
+         "g": 1 << 30, "gb": 1 << 30, "t": 1 << 40, "tb": 1 << 40}
+_TIME = {"ms": 0.001, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def parse_bytes(text: str, default_unit: str = "b") -> int:
+    """Bytes in a size string; a bare number is in ``default_unit``.
+
+    >>> parse_bytes("512m"), parse_bytes("2g"), parse_bytes("100")
+    (536870912, 2147483648, 100)
+    """
+    number, unit = _split(text)
+    if unit not in _SIZE and not (unit == "" and default_unit in _SIZE):
+        raise ValueError(f"Invalid size: {text!r} (use e.g. 512m, 2g)")
+    return int(float(number) * _SIZE[unit or default_unit])
+
+
+def parse_seconds(text: str, default_unit: str = "s") -> float:
+    """Seconds in a duration string; a bare number is in ``default_unit``.
+
+    >>> parse_seconds("3s"), parse_seconds("100ms"), parse_seconds("2")
+    (3.0, 0.1, 2.0)
+    """
+    number, unit = _split(text)
+    if unit not in _TIME and not (unit == "" and default_unit in _TIME):
+        raise ValueError(f"Invalid duration: {text!r} (use e.g. 3s, 100ms)")
+    return float(number) * _TIME[unit or default_unit]
+
+
+def _split(text: str) -> tuple[str, str]:
+    text = str(text).strip().lower()
+    i = len(text)
+    while i > 0 and text[i - 1].isalpha():
+        i -= 1
+    if not text[:i]:
+        raise ValueError(f"Invalid value: {text!r}")
+    return text[:i], text[i:]

@@ -1,0 +1,622 @@
+"""SparkContext: the entry point that wires the engine's layers together."""
+from __future__ import annotations
+
+import atexit
+import functools
+import logging
+import os
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from itertools import chain
+from typing import Any, Callable, Iterable, Sequence
+
+from minispark import broadcast as broadcast_module
+from minispark.accumulators import (
+    COMPLEX_ACCUMULATOR_PARAM, FLOAT_ACCUMULATOR_PARAM, INT_ACCUMULATOR_PARAM, Accumulator,
+    AccumulatorParam,
+)
+from minispark.broadcast import Broadcast, write_broadcast
+from minispark.common.units import parse_bytes, parse_seconds
+from minispark.conf import SparkConf
+from minispark.files import SparkFiles
+from minispark.rdd.checkpoint import CheckpointManager
+from minispark.rdd.nodes import EmptyRDD, FileSplitRDD, ParallelCollectionRDD, UnionRDD
+from minispark.rdd.rdd import RDD
+from minispark.scheduler.backend import ExecutorBackend, InlineBackend
+from minispark.scheduler.dag import DAGScheduler, SchedulerSettings
+from minispark.scheduler.events import JobRecorder, ListenerBus
+from minispark.scheduler.executor import ExecutorSettings
+from minispark.scheduler.process_backend import ProcessBackend
+from minispark.shuffle.handle import ShuffleHandle
+from minispark.status import StatusTracker
+from minispark.storage.block_master import BlockManagerMaster, RDDStorageInfo
+
+__version__ = "0.1.0"
+log = logging.getLogger("minispark")
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_LOG_LEVELS = {"ALL": logging.NOTSET, "TRACE": logging.DEBUG, "DEBUG": logging.DEBUG,
+               "INFO": logging.INFO, "WARN": logging.WARNING, "ERROR": logging.ERROR,
+               "FATAL": logging.CRITICAL, "OFF": logging.CRITICAL + 10}
+_MASTER = re.compile(r"local(?:\[(\*|\d+)(?:,(\d+))?\])?$")
+
+
+def parse_master(master: str) -> tuple[int, int | None]:
+    """(executors, task max failures or None) of a ``local``, ``local[N]``, ``local[N,F]`` master.
+
+    >>> parse_master("local[4]"), parse_master("local[2,3]"), parse_master("local")
+    ((4, None), (2, 3), (1, None))
+    """
+    match = _MASTER.match(master.strip())
+    if match is None:
+        raise ValueError(f"Could not parse Master URL: '{master}' (minispark runs "
+                         "local, local[N], local[*] and local[N,F])")
+    threads, failures = match.groups()
+    count = os.cpu_count() or 1 if threads in (None, "*") and threads == "*" else int(threads or 1)
+    if count < 1:
+        raise ValueError(f"Asked to run locally with {count} threads")
+    return count, int(failures) if failures else None
+
+
+class SparkContext:
+    """The entry point: builds RDDs, broadcasts and accumulators, and runs jobs.
+
+    >>> with SparkContext.getOrCreate() as ctx:  # doctest: +SKIP
+    ...     ctx.parallelize(range(4)).map(lambda x: x * 2).sum()
+    12
+    """
+
+    _active_spark_context: "SparkContext | None" = None
+    _lock = threading.RLock()
+
+    def __init__(self, master: str | None = None, appName: str | None = None,
+                 sparkHome: str | None = None, pyFiles: list[str] | None = None,
+                 environment: dict[str, str] | None = None, batchSize: int = 0,
+                 serializer: Any = None, conf: SparkConf | None = None,
+                 gateway: Any = None, jsc: Any = None, profiler_cls: Any = None,
+                 udf_profiler_cls: Any = None, memory_profiler_cls: Any = None) -> None:
+        if gateway is not None or jsc is not None:
+            raise NotImplementedError("gateway and jsc: minispark runs without a JVM")
+        with SparkContext._lock:
+            active = SparkContext._active_spark_context
+            if active is not None:
+                raise ValueError(
+                    f"Cannot run multiple SparkContexts at once; existing SparkContext("
+                    f"app={active.appName}, master={active.master}) created by __init__")
+            self._setup(master, appName, sparkHome, pyFiles, environment, conf)
+            SparkContext._active_spark_context = self
+
+    # ---- set-up and tear-down ----------------------------------------------------
+
+    def _setup(self, master: str | None, app_name: str | None, spark_home: str | None,
+               py_files: list[str] | None, environment: dict[str, str] | None,
+               conf: SparkConf | None) -> None:
+        self._conf = conf.copy() if conf is not None else SparkConf()
+        if master:
+            self._conf.setMaster(master)
+        if app_name:
+            self._conf.setAppName(app_name)
+        self._conf.setIfMissing("spark.master", os.environ.get("MASTER", "local[*]"))
+        self._conf.setIfMissing("spark.app.name", "minispark")
+        self.master = self._conf.get("spark.master")
+        self.appName = self._conf.get("spark.app.name")
+        self.sparkHome = spark_home
+        self.environment = dict(environment or {})
+        self.startTime = int(time.time() * 1000)
+        self._app_id = f"local-{self.startTime}"
+        self._stopped = False
+        self._ids = {"rdd": 0, "shuffle": 0, "broadcast": 0, "accumulator": 0}
+        self._id_lock = threading.Lock()
+        self._local = threading.local()
+        self._persistent_rdds: dict[int, RDD] = {}
+        self._accumulators: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+        self._checkpoints = CheckpointManager(self)
+        executors, max_failures = parse_master(self.master)
+        self._app_dir = tempfile.mkdtemp(
+            prefix=f"minispark-{self._app_id}-",
+            dir=self._conf.get("spark.local.dir") or None)
+        self._files_dir = os.path.join(self._app_dir, "files")
+        os.makedirs(self._files_dir)
+        SparkFiles._root_directory = self._files_dir
+        self._block_master = BlockManagerMaster()
+        self._bus = ListenerBus()
+        self._jobs = JobRecorder()
+        self._bus.add_listener(self._jobs)
+        self._backend = self._make_backend(executors)
+        self._backend.start()
+        self._scheduler = DAGScheduler(self._backend, self._bus, self._block_master,
+                                       self._scheduler_settings(max_failures),
+                                       self._merge_accumulators)
+        broadcast_module.on_remove = self._remove_broadcast
+        atexit.register(self.stop)
+        for path in py_files or ():
+            self.addPyFile(path)
+
+    def _executor_settings(self) -> ExecutorSettings:
+        memory = parse_bytes(self._conf.get("spark.executor.memory", "1g"), "m")
+        fraction = float(self._conf.get("spark.memory.storageFraction", "0.6"))
+        threshold = self._conf.get("spark.shuffle.spill.numElementsForceSpillThreshold")
+        return ExecutorSettings(self._app_dir, int(memory * fraction),
+                                int(threshold) if threshold else None)
+
+    def _make_backend(self, executors: int) -> ExecutorBackend:
+        kind = self._conf.get("minispark.executor.backend", "process")
+        if kind == "inline":
+            return InlineBackend(self._executor_settings())
+        if kind != "process":
+            raise ValueError(f"minispark.executor.backend must be 'process' or 'inline', "
+                             f"not {kind!r}")
+        env = dict(os.environ)
+        env.update(self.environment)
+        env.update({k[len("spark.executorEnv."):]: v for k, v in self._conf.getAll()
+                    if k.startswith("spark.executorEnv.")})
+        return ProcessBackend(executors, self._executor_settings(), env)
+
+    def _scheduler_settings(self, master_failures: int | None) -> SchedulerSettings:
+        failures = master_failures or int(self._conf.get("spark.task.maxFailures", "4"))
+        return SchedulerSettings(
+            max_task_failures=failures,
+            max_stage_attempts=int(self._conf.get("spark.stage.maxConsecutiveAttempts", "4")),
+            locality_wait=parse_seconds(self._conf.get("spark.locality.wait", "3s")))
+
+    def stop(self) -> None:
+        """Stop the executors, remove the application's local files; idempotent.
+
+        >>> # sc.stop() ends the shared doctest context, so it is not run here
+        """
+        with SparkContext._lock:
+            if getattr(self, "_stopped", True):
+                return
+            self._stopped = True
+            try:
+                self._backend.stop()
+            finally:
+                shutil.rmtree(self._app_dir, ignore_errors=True)
+                if SparkContext._active_spark_context is self:
+                    SparkContext._active_spark_context = None
+                if broadcast_module.on_remove == self._remove_broadcast:
+                    broadcast_module.on_remove = None
+                atexit.unregister(self.stop)
+
+    def __enter__(self) -> "SparkContext":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @classmethod
+    def getOrCreate(cls, conf: SparkConf | None = None) -> "SparkContext":
+        """The active context, or a new one built from ``conf``.
+
+        >>> SparkContext.getOrCreate() is sc
+        True
+        """
+        with cls._lock:
+            if cls._active_spark_context is None:
+                cls(conf=conf or SparkConf())
+            assert cls._active_spark_context is not None
+            return cls._active_spark_context
+
+    def __repr__(self) -> str:
+        return f"<SparkContext master={self.master} appName={self.appName}>"
+
+    # ---- properties ----------------------------------------------------------------
+
+    @property
+    def version(self) -> str:
+        """The minispark version running this application."""
+        return __version__
+
+    @property
+    def applicationId(self) -> str:
+        """A unique id of this application, ``local-<start millis>`` as Spark's local mode.
+
+        >>> sc.applicationId.startswith("local-")
+        True
+        """
+        return self._app_id
+
+    @property
+    def defaultParallelism(self) -> int:
+        """Partitions used when none are given: ``spark.default.parallelism`` or executors."""
+        value = self._conf.get("spark.default.parallelism")
+        return int(value) if value else self._backend.parallelism
+
+    @property
+    def defaultMinPartitions(self) -> int:
+        """Minimum partitions for file input: ``min(defaultParallelism, 2)``."""
+        return min(self.defaultParallelism, 2)
+
+    @property
+    def uiWebUrl(self) -> str | None:
+        """The web UI's address; None while no UI runs."""
+        return None
+
+    @property
+    def startTime(self) -> int:
+        return self._start_time
+
+    @startTime.setter
+    def startTime(self, value: int) -> None:
+        self._start_time = value
+
+    def getConf(self) -> SparkConf:
+        """A copy of this context's configuration."""
+        return self._conf.copy()
+
+    def sparkUser(self) -> str:
+        """The user running this application."""
+        import getpass
+
+        return getpass.getuser()
+
+    def setLogLevel(self, logLevel: str) -> None:
+        """Set minispark's log level: ALL, DEBUG, ERROR, FATAL, INFO, OFF, TRACE, WARN.
+
+        >>> sc.setLogLevel("WARN")
+        """
+        level = _LOG_LEVELS.get(logLevel.upper())
+        if level is None:
+            raise ValueError(f"Invalid log level {logLevel!r}; use one of "
+                             f"{', '.join(sorted(_LOG_LEVELS))}")
+        log.setLevel(level)
+
+    # ---- ids and internal helpers ------------------------------------------------------
+
+    def _next_id(self, kind: str) -> int:
+        with self._id_lock:
+            value = self._ids[kind]
+            self._ids[kind] = value + 1
+            return value
+
+    def _new_rdd_id(self) -> int:
+        return self._next_id("rdd")
+
+    def _shuffle_handle(self, partitioner: Any, aggregator: Any = None,
+                        map_side_combine: bool = False, key_ordering: Any = None,
+                        ascending: bool = True) -> ShuffleHandle:
+        return ShuffleHandle(self._next_id("shuffle"), partitioner, aggregator,
+                             map_side_combine, key_ordering, ascending)
+
+    @staticmethod
+    def _call_site() -> str:
+        """``<api> at <file>:<line>``: the public call that user code made."""
+        frame = sys._getframe(1)
+        api = "<unknown>"
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            if not filename.startswith(_PACKAGE_DIR):
+                return f"{api} at {os.path.basename(filename)}:{frame.f_lineno}"
+            if not frame.f_code.co_name.startswith("_"):
+                api = frame.f_code.co_name
+            frame = frame.f_back
+        return api
+
+    def _check_alive(self) -> None:
+        if self._stopped:
+            raise RuntimeError("Cannot call methods on a stopped SparkContext.")
+
+    # ---- running jobs ----------------------------------------------------------------
+
+    def _run_job(self, rdd: RDD, func: Callable[[Any, Any], Any],
+                 partitions: Sequence[int] | None = None) -> list:
+        """Run ``func(task_context, iterator)`` on partitions of ``rdd``; one value each."""
+        self._check_alive()
+        parts = list(range(rdd.getNumPartitions()) if partitions is None else partitions)
+        if not parts:
+            return []
+        results = self._scheduler.run_job(rdd, func, parts, self._call_site(),
+                                          self._local_properties())
+        self._checkpoints.after_job(rdd)
+        return results
+
+    def runJob(self, rdd: RDD, partitionFunc: Callable[[Any], Iterable[Any]],
+               partitions: Sequence[int] | None = None, allowLocal: bool = False) -> list:
+        """Run ``partitionFunc(iterator)`` on the given partitions; flatten the results.
+
+        >>> rdd = sc.parallelize(range(6), 3)
+        >>> sc.runJob(rdd, lambda part: [x * x for x in part], [0, 2])
+        [0, 1, 16, 25]
+        """
+        values = self._run_job(rdd, lambda _ctx, it: list(partitionFunc(it)), partitions)
+        return list(chain.from_iterable(values))
+
+    def _local_properties(self) -> dict[str, str]:
+        props = getattr(self._local, "props", None)
+        if props is None:
+            props = self._local.props = {}
+        return props
+
+    def setLocalProperty(self, key: str, value: str | None) -> None:
+        """Set a property that jobs started from this thread carry to their tasks."""
+        if value is None:
+            self._local_properties().pop(key, None)
+        else:
+            self._local_properties()[key] = str(value)
+
+    def getLocalProperty(self, key: str) -> str | None:
+        """A local property of this thread, or None."""
+        return self._local_properties().get(key)
+
+    def setJobDescription(self, value: str) -> None:
+        """A description for jobs started from this thread (shown in the UI)."""
+        self.setLocalProperty("spark.job.description", value)
+
+    def setJobGroup(self, groupId: str, description: str,
+                    interruptOnCancel: bool = False) -> None:
+        """Put jobs started from this thread into a group that can be cancelled together."""
+        self.setLocalProperty("spark.jobGroup.id", groupId)
+        self.setLocalProperty("spark.job.description", description)
+        self.setLocalProperty("spark.job.interruptOnCancel", str(interruptOnCancel).lower())
+
+    def cancelJobGroup(self, groupId: str) -> None:
+        """Cancel the running job of ``groupId`` (from any thread)."""
+        self._scheduler.cancel_job_group(groupId)
+
+    def cancelAllJobs(self) -> None:
+        """Cancel the running job (from any thread)."""
+        self._scheduler.cancel_all_jobs()
+
+    def statusTracker(self) -> StatusTracker:
+        """Read-only status of jobs and stages."""
+        return StatusTracker(self._jobs)
+
+    def addSparkListener(self, listener: Any) -> None:
+        """Receive scheduler events (minispark's Python form of Spark's listener API)."""
+        self._bus.add_listener(listener)
+
+    def removeSparkListener(self, listener: Any) -> None:
+        """Stop delivering events to ``listener``."""
+        self._bus.remove_listener(listener)
+
+    # ---- creating RDDs -----------------------------------------------------------------
+
+    def parallelize(self, c: Iterable[Any], numSlices: int | None = None) -> RDD:
+        """Distribute a local collection into ``numSlices`` partitions.
+
+        >>> sc.parallelize([0, 2, 3, 4, 6], 5).glom().collect()
+        [[0], [2], [3], [4], [6]]
+        >>> sc.parallelize(range(0, 6, 2), 5).glom().collect()
+        [[], [0], [], [2], [4]]
+        """
+        self._check_alive()
+        n = self.defaultParallelism if numSlices is None else int(numSlices)
+        if n < 1:
+            raise ValueError(f"Number of slices must be positive, got {numSlices}")
+        return ParallelCollectionRDD(self, _slice_collection(c, n))
+
+    def range(self, start: int, end: int | None = None, step: int = 1,
+              numSlices: int | None = None) -> RDD:
+        """An RDD of ints like Python's ``range``; one argument means ``range(0, start)``.
+
+        >>> sc.range(5).collect()
+        [0, 1, 2, 3, 4]
+        >>> sc.range(2, 10, 3).collect()
+        [2, 5, 8]
+        """
+        if end is None:
+            start, end = 0, start
+        return self.parallelize(range(start, end, step), numSlices)
+
+    def emptyRDD(self) -> RDD:
+        """An RDD with no partitions and no elements.
+
+        >>> sc.emptyRDD().collect(), sc.emptyRDD().getNumPartitions()
+        ([], 0)
+        """
+        return EmptyRDD(self)
+
+    def union(self, rdds: Sequence[RDD]) -> RDD:
+        """All elements of several RDDs, partitions concatenated.
+
+        >>> sc.union([sc.parallelize([1, 2]), sc.parallelize([3])]).collect()
+        [1, 2, 3]
+        """
+        rdds = list(rdds)
+        if not rdds:
+            raise ValueError("union needs at least one RDD")
+        union = UnionRDD(self, rdds)
+        first = rdds[0].partitioner
+        if first is not None and all(r.partitioner == first for r in rdds) \
+                and union.getNumPartitions() == first.numPartitions:
+            union.partitioner = first
+        return union
+
+    def textFile(self, name: str, minPartitions: int | None = None,
+                 use_unicode: bool = True) -> RDD:
+        """Lines of text files (a file, directory, glob or comma-separated list; .gz too).
+
+        >>> import tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "t.txt")
+        >>> _ = open(path, "w").write("Hello\\nworld\\n")
+        >>> sc.textFile(path).collect()
+        ['Hello', 'world']
+        """
+        from minispark.fs.input import read_text_split, text_splits
+
+        self._check_alive()
+        splits = text_splits(name, minPartitions or self.defaultMinPartitions)
+        return FileSplitRDD(self, splits,
+                            functools.partial(read_text_split, use_unicode=use_unicode))
+
+    def wholeTextFiles(self, path: str, minPartitions: int | None = None,
+                       use_unicode: bool = True) -> RDD:
+        """(path, whole content) pairs, one per file.
+
+        >>> import tempfile, os
+        >>> folder = tempfile.mkdtemp()
+        >>> _ = open(os.path.join(folder, "a.txt"), "w").write("1")
+        >>> [(os.path.basename(k), v) for k, v in sc.wholeTextFiles(folder).collect()]
+        [('a.txt', '1')]
+        """
+        from minispark.fs.input import read_whole_file, whole_file_groups
+
+        self._check_alive()
+        groups = whole_file_groups(path, minPartitions or self.defaultMinPartitions)
+        return FileSplitRDD(self, groups, functools.partial(_read_group, read_whole_file))
+
+    def binaryFiles(self, path: str, minPartitions: int | None = None) -> RDD:
+        """(path, bytes) pairs, one per file."""
+        from minispark.fs.input import read_whole_binary, whole_file_groups
+
+        self._check_alive()
+        groups = whole_file_groups(path, minPartitions or self.defaultMinPartitions)
+        return FileSplitRDD(self, groups, functools.partial(_read_group, read_whole_binary))
+
+    def pickleFile(self, name: str, minPartitions: int | None = None) -> RDD:
+        """Elements saved with ``saveAsPickleFile``, one partition per part file.
+
+        >>> import tempfile, os
+        >>> out = os.path.join(tempfile.mkdtemp(), "p")
+        >>> sc.parallelize([1, 2, 3], 2).saveAsPickleFile(out)
+        >>> sorted(sc.pickleFile(out).collect())
+        [1, 2, 3]
+        """
+        from minispark.fs.input import list_input_files
+        from minispark.fs.output import read_pickle_split
+
+        self._check_alive()
+        paths = [s.path for s in list_input_files(name)]
+        return FileSplitRDD(self, paths, read_pickle_split)
+
+    def hadoopFile(self, *args: Any, **kwargs: Any) -> RDD:
+        """Hadoop InputFormats need a JVM; use textFile, binaryFiles or pickleFile."""
+        raise NotImplementedError("hadoopFile: Hadoop InputFormats need a JVM; use textFile, "
+                                  "wholeTextFiles, binaryFiles or pickleFile")
+
+    sequenceFile = newAPIHadoopFile = hadoopRDD = newAPIHadoopRDD = hadoopFile
+
+    # ---- shared variables --------------------------------------------------------------
+
+    def broadcast(self, value: Any) -> Broadcast:
+        """Ship a read-only value to every executor once.
+
+        >>> b = sc.broadcast({"a": 1})
+        >>> sc.parallelize(["a", "a"]).map(lambda k: b.value[k]).collect()
+        [1, 1]
+        """
+        self._check_alive()
+        bid = self._next_id("broadcast")
+        folder = os.path.join(self._app_dir, "broadcast")
+        os.makedirs(folder, exist_ok=True)
+        return write_broadcast(bid, value, os.path.join(folder, f"broadcast_{bid}"))
+
+    def _remove_broadcast(self, bid: int, destroy: bool) -> None:
+        if not self._stopped:
+            self._backend.tell_all(("remove_broadcast", bid, destroy))
+
+    def accumulator(self, value: Any, accum_param: AccumulatorParam | None = None
+                    ) -> Accumulator:
+        """A shared variable tasks add to; ints, floats and complex need no param.
+
+        >>> acc = sc.accumulator(0)
+        >>> sc.parallelize([1, 2, 3]).foreach(lambda x: acc.add(x))
+        >>> acc.value
+        6
+        """
+        if accum_param is None:
+            accum_param = _default_param(value)
+        acc = Accumulator(self._next_id("accumulator"), value, accum_param)
+        self._accumulators[acc.aid] = acc
+        return acc
+
+    def _merge_accumulators(self, updates: list[tuple[int, Any]]) -> None:
+        for aid, value in updates:
+            acc = self._accumulators.get(aid)
+            if acc is not None:
+                acc._value = acc.accum_param.addInPlace(acc._value, value)
+
+    # ---- files --------------------------------------------------------------------------
+
+    def addFile(self, path: str, recursive: bool = False) -> None:
+        """Copy a file (or, with ``recursive``, a folder) where tasks find it via SparkFiles.
+
+        >>> import tempfile, os
+        >>> src = os.path.join(tempfile.mkdtemp(), "lookup.txt")
+        >>> _ = open(src, "w").write("42")
+        >>> sc.addFile(src)
+        >>> from minispark import SparkFiles
+        >>> sc.parallelize([0]).map(lambda _: open(SparkFiles.get("lookup.txt")).read()).collect()
+        ['42']
+        """
+        self._check_alive()
+        source = path[len("file://"):] if path.startswith("file://") else path
+        target = os.path.join(self._files_dir, os.path.basename(source.rstrip(os.sep)))
+        if os.path.isdir(source):
+            if not recursive:
+                raise ValueError(f"{path} is a directory; pass recursive=True to add it")
+            shutil.copytree(source, target, dirs_exist_ok=True)
+        else:
+            shutil.copyfile(source, target)
+
+    def addPyFile(self, path: str) -> None:
+        """Add a .py, .zip or .egg file whose modules tasks (and the driver) can import."""
+        self.addFile(path)
+        target = os.path.join(self._files_dir, os.path.basename(path))
+        entry = target if target.endswith((".zip", ".egg", ".whl")) else self._files_dir
+        if entry not in sys.path:
+            sys.path.insert(1, entry)
+        if isinstance(self._backend, ProcessBackend):
+            self._backend.remember_py_file(target)
+        self._backend.tell_all(("add_py_file", target))
+
+    def listFiles(self) -> list[str]:
+        """Paths of the files added with ``addFile``."""
+        return sorted(os.path.join(self._files_dir, f) for f in os.listdir(self._files_dir))
+
+    # ---- persistence and checkpoints -------------------------------------------------------
+
+    def getPersistentRDDs(self) -> dict[int, RDD]:
+        """The RDDs marked with persist/cache and not unpersisted, by id."""
+        return dict(self._persistent_rdds)
+
+    def _unpersist(self, rdd_id: int) -> None:
+        self._persistent_rdds.pop(rdd_id, None)
+        self._block_master.remove_rdd(rdd_id)
+        if not self._stopped:
+            self._backend.tell_all(("remove_rdd", rdd_id))
+
+    def getRDDStorageInfo(self) -> list[RDDStorageInfo]:
+        """Per persisted RDD: cached partitions, memory and disk bytes, executors."""
+        return [self._block_master.rdd_info(rdd_id) for rdd_id in sorted(self._persistent_rdds)]
+
+    def setCheckpointDir(self, dirName: str) -> None:
+        """Where ``rdd.checkpoint()`` writes (a fresh sub-folder per application)."""
+        self._checkpoints.set_directory(dirName)
+
+    def getCheckpointDir(self) -> str | None:
+        """The checkpoint folder of this application, once set."""
+        return self._checkpoints.directory
+
+
+def _slice_collection(c: Iterable[Any], n: int) -> list[Sequence[Any]]:
+    """Cut ``c`` into ``n`` slices the way PySpark does.
+
+    A range is cut by element positions; other collections are first cut
+    into batches (PySpark pickles them so) and the batches are spread over
+    the slices, so ``glom()`` shows the same partitions as PySpark.
+    """
+    if isinstance(c, range):
+        size = len(c)
+        return [c[i * size // n:(i + 1) * size // n] for i in range(n)]
+    data = list(c)
+    batch = max(1, min(len(data) // n, 1024))
+    batches = [data[i:i + batch] for i in range(0, len(data), batch)]
+    m = len(batches)
+    return [list(chain.from_iterable(batches[i * m // n:(i + 1) * m // n])) for i in range(n)]
+
+
+def _read_group(reader: Callable[[Any], Any], group: Sequence[Any]) -> Iterable[Any]:
+    return (reader(status) for status in group)
+
+
+def _default_param(value: Any) -> AccumulatorParam:
+    if isinstance(value, bool) or not isinstance(value, (int, float, complex)):
+        raise TypeError(f"No default accumulator param for type {type(value)}")
+    if isinstance(value, int):
+        return INT_ACCUMULATOR_PARAM
+    return FLOAT_ACCUMULATOR_PARAM if isinstance(value, float) else COMPLEX_ACCUMULATOR_PARAM

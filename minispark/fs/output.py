@@ -1,0 +1,273 @@
+"""Atomic job output for ``saveAsTextFile`` / ``saveAsPickleFile``.
+
+Commit protocol (a simplified Hadoop ``FileOutputCommitter``):
+
+1. ``OutputJob.setup()`` on the driver: fail if the output exists, else make
+   a hidden job directory *beside* the output (same parent, so the final
+   rename is a single atomic step on the local file system).
+2. ``task_writer(partition, attempt)`` in executors: each attempt writes a
+   private file under ``<job dir>/_attempts/``; a clean exit renames it to
+   ``<job dir>/part-NNNNN``.  Renames never replace, so when two attempts of
+   one partition finish, the first commit wins and the second is dropped.
+3. ``commit()`` on the driver: drop leftover attempt files (from killed
+   executors), write ``_SUCCESS``, rename the job directory to the output.
+   ``abort()`` deletes the job directory.  Either way no partial output is
+   ever visible at the output path.
+
+Pickle files: PySpark's ``saveAsPickleFile`` writes Hadoop SequenceFiles of
+pickled batches.  minispark deliberately does not: its pickle files are a
+small framed format (magic header, then length-prefixed pickle protocol 5
+frames, each a list of items, then a zero-length end frame) that only
+minispark reads.  Like any pickle, only load files you trust.
+"""
+from __future__ import annotations
+
+import contextlib
+import gzip
+import itertools
+import pickle
+import struct
+import uuid
+from typing import BinaryIO, Iterable, Iterator, Union
+
+from minispark.fs.base import FileSystem, base_name, join_path, parent_path
+from minispark.fs.input import FileSplit
+from minispark.fs.registry import get_filesystem
+
+SUCCESS_MARKER = "_SUCCESS"
+_ATTEMPTS_DIR = "_attempts"
+#: Lines encoded and written per ``write`` call.
+_TEXT_BATCH = 8192
+
+PICKLE_MAGIC = b"MSPKL\x01\r\n"  # name, format version 1, CRLF to catch text-mode mangling
+_FRAME_HEADER = struct.Struct(">Q")
+_PICKLE_PROTOCOL = 5
+#: Auto-batching aims for frames of roughly this many bytes.
+_AUTO_FRAME_BYTES = 1 << 16
+
+
+class OutputJob:
+    """One job's output directory and its commit protocol.
+
+    State is plain strings so the job pickles to executor processes.
+
+    >>> import tempfile, os
+    >>> tmp = tempfile.TemporaryDirectory(); out = os.path.join(tmp.name, "out")
+    >>> job = OutputJob(out)
+    >>> job.setup()
+    >>> with job.task_writer(0, attempt=0) as f:
+    ...     write_text_part(f, ["a", 1], compress=False)
+    >>> job.commit()
+    >>> sorted(os.listdir(out)), open(os.path.join(out, "part-00000")).read()
+    (['_SUCCESS', 'part-00000'], 'a\\n1\\n')
+    >>> tmp.cleanup()
+    """
+
+    def __init__(self, path: str) -> None:
+        if not path:
+            raise ValueError("Output path must not be empty")
+        # Qualified now, on the driver: executors may run in another directory.
+        self.path = get_filesystem(path).qualify(path).rstrip("/")
+        self.job_id = uuid.uuid4().hex[:12]
+        self.temp_path = join_path(parent_path(self.path), f"_temporary-{base_name(self.path)}-{self.job_id}")
+
+    def __repr__(self) -> str:
+        return f"OutputJob({self.path!r}, job_id={self.job_id!r})"
+
+    def _fs(self) -> FileSystem:
+        return get_filesystem(self.path)
+
+    @property
+    def _attempts_path(self) -> str:
+        return join_path(self.temp_path, _ATTEMPTS_DIR)
+
+    def setup(self) -> None:
+        """Check the output does not exist and create the hidden job directory."""
+        fs = self._fs()
+        if fs.exists(self.path):
+            raise FileExistsError(f"Output directory {self.path} already exists")
+        fs.mkdirs(self._attempts_path)
+
+    @contextlib.contextmanager
+    def task_writer(self, partition: int, attempt: int, suffix: str = "") -> Iterator[BinaryIO]:
+        """A binary file for one task attempt's part; committed on clean exit.
+
+        On an exception the attempt's file is deleted.  If another attempt
+        already committed this partition, that part is kept and this
+        attempt's output is dropped.
+        """
+        if partition < 0 or attempt < 0 or "/" in suffix:
+            raise ValueError(f"Invalid part: partition={partition}, attempt={attempt}, suffix={suffix!r}")
+        fs = self._fs()
+        if not fs.exists(self._attempts_path):
+            raise RuntimeError(f"Output job for {self.path} is not set up, or was already committed or aborted")
+        part = f"part-{partition:05d}{suffix}"
+        scratch = join_path(self._attempts_path, f"{part}.attempt-{attempt}-{uuid.uuid4().hex[:8]}")
+        fileobj = fs.create(scratch)
+        try:
+            yield fileobj
+        except BaseException:
+            _discard(fs, fileobj, scratch)
+            raise
+        fileobj.close()
+        _publish(fs, scratch, join_path(self.temp_path, part))
+
+    def commit(self) -> None:
+        """Publish all committed parts plus ``_SUCCESS`` at the output path.
+
+        On failure (e.g. the output appeared meanwhile) the job is aborted.
+        """
+        fs = self._fs()
+        if not fs.exists(self.temp_path):
+            raise RuntimeError(f"Output job for {self.path} is not set up, or was already committed or aborted")
+        try:
+            fs.delete(self._attempts_path, recursive=True)
+            with fs.create(join_path(self.temp_path, SUCCESS_MARKER), overwrite=True):
+                pass
+            fs.rename(self.temp_path, self.path)
+        except FileExistsError:
+            self.abort()
+            raise FileExistsError(f"Output directory {self.path} already exists") from None
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        """Delete everything this job wrote; safe to call more than once."""
+        self._fs().delete(self.temp_path, recursive=True)
+
+
+def _publish(fs: FileSystem, scratch: str, part: str) -> None:
+    try:
+        fs.rename(scratch, part)
+    except FileExistsError:
+        fs.delete(scratch)  # another attempt committed this partition first
+    except BaseException:
+        with contextlib.suppress(OSError):
+            fs.delete(scratch)
+        raise
+
+
+def _discard(fs: FileSystem, fileobj: BinaryIO, scratch: str) -> None:
+    discard = getattr(fileobj, "discard", None)
+    with contextlib.suppress(OSError):
+        if discard is not None:
+            discard()
+        else:
+            fileobj.close()
+        fs.delete(scratch)
+
+
+# -- text parts --------------------------------------------------------------
+
+
+def write_text_part(fileobj: BinaryIO, lines: Iterable[object], compress: bool = False) -> None:
+    """Write one element per line, as PySpark's ``saveAsTextFile`` does.
+
+    ``bytes`` are written as they are, ``str`` UTF-8 encoded, anything else
+    as ``str(x)``; each followed by ``\\n``.  ``compress`` writes gzip (name the
+    part with a ``.gz`` suffix).
+
+    >>> import io
+    >>> buf = io.BytesIO()
+    >>> write_text_part(buf, ["é", b"raw", None, 3])
+    >>> buf.getvalue()
+    b'\\xc3\\xa9\\nraw\\nNone\\n3\\n'
+    """
+    if not compress:
+        _write_lines(fileobj, lines)
+        return
+    # Fixed mtime and no file name: identical input gives identical bytes.
+    with gzip.GzipFile(filename="", mode="wb", fileobj=fileobj, compresslevel=6, mtime=0) as gz:
+        _write_lines(gz, lines)
+
+
+def _write_lines(out: BinaryIO, lines: Iterable[object]) -> None:
+    iterator = iter(lines)
+    while True:
+        batch = list(itertools.islice(iterator, _TEXT_BATCH))
+        if not batch:
+            return
+        out.write(_encode_lines(batch))
+
+
+def _encode_lines(batch: list[object]) -> bytes:
+    try:
+        # Fast path: all str, one join and one encode in C.
+        return ("\n".join(batch) + "\n").encode("utf-8")  # type: ignore[arg-type]
+    except TypeError:
+        return b"".join(_line_bytes(x) + b"\n" for x in batch)
+
+
+def _line_bytes(item: object) -> bytes:
+    if isinstance(item, bytes):
+        return item
+    return (item if isinstance(item, str) else str(item)).encode("utf-8")
+
+
+# -- pickle parts ------------------------------------------------------------
+
+
+def write_pickle_part(fileobj: BinaryIO, items: Iterable[object], batch_size: int = 10) -> None:
+    """Write ``items`` as pickled batches of ``batch_size`` (``<= 0``: sized automatically).
+
+    >>> import io
+    >>> buf = io.BytesIO()
+    >>> write_pickle_part(buf, range(5), batch_size=2)
+    >>> buf.getvalue()[:8] == PICKLE_MAGIC
+    True
+    """
+    fileobj.write(PICKLE_MAGIC)
+    for batch in _pickle_batches(iter(items), batch_size):
+        frame = pickle.dumps(batch, protocol=_PICKLE_PROTOCOL)
+        fileobj.write(_FRAME_HEADER.pack(len(frame)))
+        fileobj.write(frame)
+    fileobj.write(_FRAME_HEADER.pack(0))
+
+
+def _pickle_batches(iterator: Iterator[object], batch_size: int) -> Iterator[list[object]]:
+    if batch_size > 0:
+        while batch := list(itertools.islice(iterator, batch_size)):
+            yield batch
+        return
+    # Auto: grow the batch while frames are small, shrink when they are huge.
+    size = 1
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+        frame_bytes = len(pickle.dumps(batch, protocol=_PICKLE_PROTOCOL))
+        if frame_bytes < _AUTO_FRAME_BYTES:
+            size *= 2
+        elif frame_bytes > 10 * _AUTO_FRAME_BYTES and size > 1:
+            size //= 2
+
+
+def read_pickle_split(path: Union[str, FileSplit]) -> Iterator[object]:
+    """The items of one pickle file written by ``write_pickle_part``.
+
+    >>> import tempfile, os
+    >>> tmp = tempfile.TemporaryDirectory(); p = os.path.join(tmp.name, "part-00000")
+    >>> with open(p, "wb") as f:
+    ...     write_pickle_part(f, [1, "two", (3,)], batch_size=2)
+    >>> list(read_pickle_split(p))
+    [1, 'two', (3,)]
+    >>> tmp.cleanup()
+    """
+    if isinstance(path, FileSplit):
+        path = path.path
+    fs = get_filesystem(path)
+    shown = fs.qualify(path)
+    with fs.open(path) as stream:
+        if stream.read(len(PICKLE_MAGIC)) != PICKLE_MAGIC:
+            raise ValueError(f"{shown} is not a minispark pickle file (bad header)")
+        while True:
+            length = _FRAME_HEADER.unpack(_read_exactly(stream, _FRAME_HEADER.size, shown))[0]
+            if length == 0:
+                return
+            yield from pickle.loads(_read_exactly(stream, length, shown))
+
+
+def _read_exactly(stream: BinaryIO, size: int, shown: str) -> bytes:
+    data = stream.read(size)
+    if len(data) != size:
+        raise EOFError(f"Pickle file {shown} is truncated")
+    return data

@@ -1,0 +1,136 @@
+"""The five properties of an RDD, and how one partition is computed.
+
+An RDD is: partitions (``getNumPartitions``), dependencies on parents, a
+``compute(index, task_context)`` function, an optional partitioner and
+optional preferred locations. Public methods live in :mod:`minispark.rdd.rdd`.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterator
+
+from minispark.common import serialization
+from minispark.storage.block_manager import rdd_block_id
+from minispark.storagelevel import StorageLevel
+
+if TYPE_CHECKING:
+    from minispark.context import SparkContext
+    from minispark.taskcontext import TaskContext
+
+_RDD_IN_CLOSURE = (
+    "It appears that you are attempting to broadcast an RDD or reference an RDD from an "
+    "action or transformation. RDD transformations and actions can only be invoked by the "
+    "driver, not inside of other transformations; for example, "
+    "rdd1.map(lambda x: rdd2.values.count() * x) is invalid because the values "
+    "transformation and count action cannot be performed inside of the rdd1.map "
+    "transformation. For more information, see SPARK-5063."
+)
+
+
+class RDDBase:
+    """Lineage node: what every RDD has, whatever it computes."""
+
+    def __init__(self, ctx: "SparkContext", deps: list, num_partitions: int,
+                 partitioner: Any = None) -> None:
+        self.ctx = ctx
+        self._id = ctx._new_rdd_id()
+        self._deps = list(deps)
+        self._num_partitions = num_partitions
+        self.partitioner = partitioner
+        self._name: str | None = None
+        self._storage_level = StorageLevel.NONE
+        self._checkpoint_files: list[str] | None = None
+        self._creation_site = ctx._call_site()
+
+    # ---- lineage -------------------------------------------------------------
+
+    @property
+    def context(self) -> "SparkContext":
+        """The SparkContext this RDD was created on."""
+        return self.ctx
+
+    @property
+    def dependencies(self) -> list:
+        """Edges to parents; none once the RDD is checkpointed (lineage truncated)."""
+        return [] if self._checkpoint_files is not None else self._deps
+
+    def _attach_dependencies(self, deps: list) -> None:
+        self._deps = deps
+
+    def getNumPartitions(self) -> int:
+        """The number of partitions.
+
+        >>> sc.parallelize([1, 2, 3, 4], 2).getNumPartitions()
+        2
+        """
+        return self._num_partitions
+
+    def compute(self, index: int, task_context: "TaskContext") -> Iterator[Any]:
+        """Produce the records of one partition from this node's inputs."""
+        raise NotImplementedError
+
+    def _narrow_hop(self, index: int) -> tuple[Any, int, Any] | None:
+        """(parent, parent partition, step or None) when this node only relays."""
+        return None
+
+    # ---- shipping to executors -------------------------------------------------
+
+    def _ship_state(self) -> dict:
+        """This node's fields for the stage binary, without context or parents."""
+        state = dict(self.__dict__)
+        state["ctx"] = None
+        state["_deps"] = []
+        return state
+
+    def __reduce__(self):
+        raise RuntimeError(_RDD_IN_CLOSURE)
+
+    # ---- computing a partition -------------------------------------------------
+
+    def iterator(self, index: int, task_context: "TaskContext") -> Iterator[Any]:
+        """The records of partition ``index``: from cache, checkpoint or lineage."""
+        return compute_partition(self, index, task_context, use_cache=True)
+
+    def _is_stored(self) -> bool:
+        level = self._storage_level
+        return level.useMemory or level.useDisk
+
+
+def compute_partition(rdd: RDDBase, index: int, task_context: "TaskContext",
+                      use_cache: bool) -> Iterator[Any]:
+    """Walk narrow relays and fused steps in a loop, then run the steps in order.
+
+    A loop rather than recursion, so that lineage thousands of nodes deep
+    (iterative jobs, long chains of unions) never hits the recursion limit.
+    """
+    steps = []
+    node, i = rdd, index
+    while True:
+        if use_cache and node._is_stored():
+            source = _cached(node, i, task_context)
+            break
+        use_cache = True
+        if node._checkpoint_files is not None:
+            source = serialization.read_file_records(node._checkpoint_files[i])
+            break
+        hop = node._narrow_hop(i)
+        if hop is None:
+            source = node.compute(i, task_context)
+            break
+        parent, parent_index, step = hop
+        if step is not None:
+            steps.append((step, i))
+        node, i = parent, parent_index
+    it = iter(source)
+    for step, step_index in reversed(steps):
+        it = step(step_index, it)
+    return it
+
+
+def _cached(rdd: RDDBase, index: int, task_context: "TaskContext") -> Iterator[Any]:
+    blocks = task_context._env.block_manager
+    block_id = rdd_block_id(rdd._id, index)
+    values = blocks.get(block_id)
+    if values is None:
+        values = list(compute_partition(rdd, index, task_context, use_cache=False))
+        blocks.put(block_id, values, rdd._storage_level)
+    return iter(values)

@@ -1,0 +1,224 @@
+"""Lineage node types: where each RDD's partitions come from."""
+from __future__ import annotations
+
+import bisect
+import os
+from itertools import chain
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+
+from minispark.common import serialization
+from minispark.rdd.pipeline import Pipeline
+from minispark.rdd.rdd import RDD
+from minispark.resultiterable import ResultIterable
+from minispark.scheduler.dependency import (
+    ManyToOneDependency, OneToOneDependency, RangeDependency, ShuffleDependency,
+)
+from minispark.shuffle.handle import ShuffleHandle
+from minispark.shuffle.partitioner import Partitioner
+from minispark.shuffle.reader import fetch_partition, read_partition
+
+if TYPE_CHECKING:
+    from minispark.context import SparkContext
+    from minispark.taskcontext import TaskContext
+
+#: Parallelized data larger than this (pickled) goes to files, not the stage binary.
+INLINE_SLICE_BYTES = 1 << 20
+
+
+class ParallelCollectionRDD(RDD):
+    """A driver-side collection cut into slices (``sc.parallelize``)."""
+
+    def __init__(self, ctx: "SparkContext", slices: list[Sequence[Any]]) -> None:
+        super().__init__(ctx, [], len(slices))
+        self._slices: list[Sequence[Any]] | None = slices
+        self._packed: list[Any] | None = None
+
+    def _ship_state(self) -> dict:
+        if self._packed is None:
+            self._packed = self._pack()
+        state = super()._ship_state()
+        state["_slices"] = None
+        return state
+
+    def _pack(self) -> list[Any]:
+        """Pickle each slice once; large data goes to files executors read directly."""
+        assert self._slices is not None
+        packed: list[Any] = [s if isinstance(s, range) else serialization.dumps(list(s))
+                             for s in self._slices]
+        if sum(len(p) for p in packed if isinstance(p, bytes)) <= INLINE_SLICE_BYTES:
+            return packed
+        folder = os.path.join(self.ctx._app_dir, "parallelize", str(self._id))
+        os.makedirs(folder, exist_ok=True)
+        for i, item in enumerate(packed):
+            if isinstance(item, bytes):
+                path = os.path.join(folder, f"slice_{i}")
+                with open(path, "wb") as f:
+                    f.write(item)
+                packed[i] = path
+        return packed
+
+    def compute(self, index: int, task_context: "TaskContext") -> Iterator[Any]:
+        if self._slices is not None:
+            return iter(self._slices[index])
+        item = self._packed[index]  # type: ignore[index]
+        if isinstance(item, range):
+            return iter(item)
+        if isinstance(item, str):
+            with open(item, "rb") as f:
+                item = f.read()
+        return iter(serialization.loads(item))
+
+
+class FileSplitRDD(RDD):
+    """Records read from file splits by ``reader(split)`` (textFile, pickleFile, ...)."""
+
+    def __init__(self, ctx: "SparkContext", splits: Sequence[Any],
+                 reader: Callable[[Any], Iterator[Any]]) -> None:
+        super().__init__(ctx, [], len(splits))
+        self._splits = list(splits)
+        self._reader = reader
+
+    def compute(self, index: int, task_context: "TaskContext") -> Iterator[Any]:
+        return iter(self._reader(self._splits[index]))
+
+    def preferred_hosts(self, index: int) -> tuple[str, ...]:
+        """Hosts holding this split's data (HDFS block locations)."""
+        return tuple(getattr(self._splits[index], "hosts", ()))
+
+
+class EmptyRDD(RDD):
+    """An RDD with no partitions."""
+
+    def __init__(self, ctx: "SparkContext") -> None:
+        super().__init__(ctx, [], 0)
+
+    def compute(self, index: int, task_context: "TaskContext") -> Iterator[Any]:
+        return iter(())
+
+
+class MapPartitionsRDD(RDD):
+    """Fused narrow steps over one parent (PySpark's PipelinedRDD)."""
+
+    def __init__(self, parent: RDD, pipeline: Pipeline, partitioner: Any) -> None:
+        super().__init__(parent.ctx, [OneToOneDependency(parent)], parent.getNumPartitions(),
+                         partitioner)
+        self._pipeline = pipeline
+
+    def _fusable(self) -> bool:
+        """Later steps may join this node unless it is cached or checkpointed."""
+        return (not self._is_stored() and self._checkpoint_files is None
+                and not self.ctx._checkpoints.is_requested(self))
+
+    def _narrow_hop(self, index: int) -> tuple[Any, int, Any]:
+        return self._deps[0].rdd, index, self._pipeline
+
+
+class UnionRDD(RDD):
+    """The partitions of several RDDs, one after another."""
+
+    def __init__(self, ctx: "SparkContext", rdds: Sequence[RDD]) -> None:
+        deps, starts, total = [], [], 0
+        for rdd in rdds:
+            n = rdd.getNumPartitions()
+            deps.append(RangeDependency(rdd, 0, total, n))
+            starts.append(total)
+            total += n
+        super().__init__(ctx, deps, total)
+        self._starts = starts
+
+    def _narrow_hop(self, index: int) -> tuple[Any, int, None]:
+        k = bisect.bisect_right(self._starts, index) - 1
+        while self._deps[k].length == 0:  # skip parents with no partitions
+            k -= 1
+        return self._deps[k].rdd, index - self._starts[k], None
+
+
+class CoalescedRDD(RDD):
+    """Fewer partitions, each reading a contiguous range of the parent's."""
+
+    def __init__(self, parent: RDD, num_partitions: int) -> None:
+        n = parent.getNumPartitions()
+        groups = [list(range(i * n // num_partitions, (i + 1) * n // num_partitions))
+                  for i in range(num_partitions)]
+        super().__init__(parent.ctx, [ManyToOneDependency(parent, groups)], num_partitions)
+
+    def compute(self, index: int, task_context: "TaskContext") -> Iterator[Any]:
+        dep = self._deps[0]
+        return chain.from_iterable(dep.rdd.iterator(i, task_context) for i in dep.groups[index])
+
+
+class ZippedPartitionsRDD(RDD):
+    """Pairs the i-th records of two equally partitioned RDDs."""
+
+    def __init__(self, first: RDD, second: RDD) -> None:
+        super().__init__(first.ctx, [OneToOneDependency(first), OneToOneDependency(second)],
+                         first.getNumPartitions())
+
+    def compute(self, index: int, task_context: "TaskContext") -> Iterator[Any]:
+        left = self._deps[0].rdd.iterator(index, task_context)
+        right = self._deps[1].rdd.iterator(index, task_context)
+        try:
+            yield from zip(left, right, strict=True)
+        except ValueError:
+            raise ValueError("Can only zip RDDs with same number of elements in each "
+                             "partition") from None
+
+
+class CartesianRDD(RDD):
+    """Every pair of records: partition (i, j) pairs first's i with second's j."""
+
+    def __init__(self, first: RDD, second: RDD) -> None:
+        n1, n2 = first.getNumPartitions(), second.getNumPartitions()
+        deps = [ManyToOneDependency(first, [[k // n2] for k in range(n1 * n2)]),
+                ManyToOneDependency(second, [[k % n2] for k in range(n1 * n2)])]
+        super().__init__(first.ctx, deps, n1 * n2)
+
+    def compute(self, index: int, task_context: "TaskContext") -> Iterator[Any]:
+        first, second = self._deps
+        right = list(second.rdd.iterator(second.groups[index][0], task_context))
+        for x in first.rdd.iterator(first.groups[index][0], task_context):
+            for y in right:
+                yield (x, y)
+
+
+class ShuffledRDD(RDD):
+    """The reduce side of a shuffle: records fetched by key, combined or sorted."""
+
+    def __init__(self, parent: RDD, handle: ShuffleHandle) -> None:
+        super().__init__(parent.ctx, [ShuffleDependency(parent, handle)], handle.num_partitions,
+                         handle.partitioner)
+        self._handle = handle
+
+    def compute(self, index: int, task_context: "TaskContext") -> Iterator[Any]:
+        env = task_context._env
+        paths = env.shuffle_inputs[self._handle.shuffle_id]
+        return read_partition(self._handle, index, paths, env.settings.merge_limit,
+                              env.shuffle_dir)
+
+
+class CoGroupedRDD(RDD):
+    """For each key, the values from every parent; co-partitioned parents aren't shuffled."""
+
+    def __init__(self, ctx: "SparkContext", rdds: Sequence[RDD], partitioner: Partitioner) -> None:
+        deps = [OneToOneDependency(rdd) if rdd.partitioner == partitioner
+                else ShuffleDependency(rdd, ctx._shuffle_handle(partitioner))
+                for rdd in rdds]
+        super().__init__(ctx, deps, partitioner.numPartitions, partitioner)
+
+    def compute(self, index: int, task_context: "TaskContext") -> Iterator[Any]:
+        width = len(self._deps)
+        groups: dict[Any, tuple[list, ...]] = {}
+        for side, dep in enumerate(self._deps):
+            for key, value in self._side_records(dep, index, task_context):
+                entry = groups.get(key)
+                if entry is None:
+                    entry = groups[key] = tuple([] for _ in range(width))
+                entry[side].append(value)
+        return ((key, tuple(ResultIterable(v) for v in lists)) for key, lists in groups.items())
+
+    @staticmethod
+    def _side_records(dep: Any, index: int, task_context: "TaskContext") -> Iterator[tuple]:
+        if isinstance(dep, ShuffleDependency):
+            paths = task_context._env.shuffle_inputs[dep.shuffle_id]
+            return fetch_partition(dep.handle, index, paths)
+        return dep.rdd.iterator(index, task_context)

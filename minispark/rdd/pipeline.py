@@ -1,0 +1,73 @@
+"""A chain of narrow per-partition steps fused into one function.
+
+``rdd.map(f).filter(g).flatMap(h)`` becomes a single node holding a flat
+list of steps. Element-wise steps run a batch at a time through C-level
+``map``/``filter`` calls, so a chain of thousands of maps neither nests
+thousands of generators nor recurses; a ``mapPartitions`` step receives
+the iterator of everything before it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import chain, islice
+from typing import Any, Callable, Iterable, Iterator
+
+MAP = "map"
+FILTER = "filter"
+FLAT_MAP = "flatMap"
+PARTITION = "partition"
+ELEMENTWISE = frozenset({MAP, FILTER, FLAT_MAP})
+BATCH = 1024
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """Steps as (kind, function); a PARTITION function takes (index, iterator).
+
+    >>> p = Pipeline(((MAP, lambda x: x * 2),)).then(FILTER, lambda x: x > 2)
+    >>> list(p(0, iter([1, 2, 3])))
+    [4, 6]
+    """
+
+    steps: tuple[tuple[str, Callable], ...] = ()
+
+    def then(self, kind: str, func: Callable) -> "Pipeline":
+        """A new pipeline with one more step."""
+        return Pipeline(self.steps + ((kind, func),))
+
+    def __call__(self, index: int, iterator: Iterable[Any]) -> Iterator[Any]:
+        it = iter(iterator)
+        for elementwise, group in _segments(self.steps):
+            if elementwise:
+                it = _run_batched(group, it)
+            else:
+                for _, func in group:
+                    it = iter(func(index, it))
+        return it
+
+
+def _segments(steps: tuple[tuple[str, Callable], ...]) -> list[tuple[bool, list]]:
+    """Group consecutive element-wise steps so they run together per batch."""
+    segments: list[tuple[bool, list]] = []
+    for step in steps:
+        elementwise = step[0] in ELEMENTWISE
+        if segments and segments[-1][0] == elementwise:
+            segments[-1][1].append(step)
+        else:
+            segments.append((elementwise, [step]))
+    return segments
+
+
+def _run_batched(steps: list[tuple[str, Callable]], it: Iterator[Any]) -> Iterator[Any]:
+    while True:
+        batch = list(islice(it, BATCH))
+        if not batch:
+            return
+        for kind, func in steps:
+            if kind == MAP:
+                batch = list(map(func, batch))
+            elif kind == FILTER:
+                batch = list(filter(func, batch))
+            else:
+                batch = list(chain.from_iterable(map(func, batch)))
+        yield from batch

@@ -1,0 +1,72 @@
+"""Samplers seeded per partition, so a recomputed partition samples the same records."""
+from __future__ import annotations
+
+import math
+import random
+from typing import Any, Iterator
+
+
+def partition_rng(seed: int, index: int) -> random.Random:
+    """A generator that depends only on the seed and the partition index."""
+    return random.Random(hash((seed, index)))
+
+
+class BernoulliSampler:
+    """Keeps each record with probability ``fraction``."""
+
+    def __init__(self, fraction: float, seed: int) -> None:
+        self.fraction, self.seed = fraction, seed
+
+    def __call__(self, index: int, it: Iterator[Any]) -> Iterator[Any]:
+        rng = partition_rng(self.seed, index)
+        draw, fraction = rng.random, self.fraction
+        return (x for x in it if draw() < fraction)
+
+
+class PoissonSampler:
+    """Emits each record a Poisson(``fraction``)-distributed number of times."""
+
+    def __init__(self, fraction: float, seed: int) -> None:
+        self.fraction, self.seed = fraction, seed
+
+    def __call__(self, index: int, it: Iterator[Any]) -> Iterator[Any]:
+        rng = partition_rng(self.seed, index)
+        for x in it:
+            for _ in range(_poisson(rng, self.fraction)):
+                yield x
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    """Count arrivals of a rate-``mean`` process in unit time."""
+    if mean <= 0:
+        return 0
+    count, t = 0, rng.expovariate(mean)
+    while t < 1.0:
+        count += 1
+        t += rng.expovariate(mean)
+    return count
+
+
+class RangeSampler:
+    """Keeps records whose uniform draw falls in [lower, upper): complementary splits."""
+
+    def __init__(self, lower: float, upper: float, seed: int) -> None:
+        self.lower, self.upper, self.seed = lower, upper, seed
+
+    def __call__(self, index: int, it: Iterator[Any]) -> Iterator[Any]:
+        rng = partition_rng(self.seed, index)
+        lower, upper = self.lower, self.upper
+        for x in it:
+            if lower <= rng.random() < upper:
+                yield x
+
+
+def fraction_for_sample_size(num: int, total: int, with_replacement: bool) -> float:
+    """A sampling fraction that yields at least ``num`` of ``total`` records w.h.p."""
+    fraction = num / total
+    if with_replacement:
+        spread = 9 if num < 12 else 5
+        return fraction + spread * (fraction / total) ** 0.5
+    delta = 0.00005
+    gamma = -math.log(delta) / total
+    return min(1.0, fraction + gamma + (gamma * gamma + 2 * gamma * fraction) ** 0.5)

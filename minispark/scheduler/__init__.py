@@ -1,0 +1,1 @@
+"""Scheduling: dependencies, stages, tasks, executors and their backends."""

@@ -1,0 +1,122 @@
+"""Executor backends: where tasks run. The DAG scheduler sees only this interface.
+
+A backend offers executors; the scheduler launches one task at a time on a
+free executor and polls for events. A cluster backend (e.g. Dask
+distributed) implements the same methods without touching the scheduler.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import deque
+from dataclasses import dataclass
+
+from minispark.scheduler.executor import Executor, ExecutorSettings
+from minispark.scheduler.task import TaskDescription, TaskResult
+
+
+@dataclass
+class ExecutorLost:
+    """An executor died; ``task_id`` is the task it was running, if any."""
+
+    executor_id: str
+    reason: str
+    task_id: int | None
+
+
+Event = TaskResult | ExecutorLost
+
+
+class ExecutorBackend(ABC):
+    """Launches tasks on executors and reports their results."""
+
+    @abstractmethod
+    def start(self) -> None:
+        """Begin starting executors (need not wait for them)."""
+
+    @abstractmethod
+    def stop(self) -> None:
+        """Stop every executor and release their resources."""
+
+    @property
+    @abstractmethod
+    def parallelism(self) -> int:
+        """How many tasks can run at once."""
+
+    @abstractmethod
+    def free_executors(self) -> list[str]:
+        """Ids of live executors that are not running a task."""
+
+    @abstractmethod
+    def launch(self, executor_id: str, desc: TaskDescription, binary: bytes) -> None:
+        """Run ``desc`` on ``executor_id``; ``binary`` is the stage's closure."""
+
+    @abstractmethod
+    def poll(self, timeout: float | None) -> list[Event]:
+        """Wait up to ``timeout`` seconds for results or executor losses."""
+
+    @abstractmethod
+    def tell_all(self, message: tuple) -> None:
+        """Send a control message (drop a broadcast, an RDD's blocks...) to every executor."""
+
+    def wake(self) -> None:
+        """Interrupt a blocked :meth:`poll` (job cancellation from another thread)."""
+
+    def kill_task(self, task_id: int) -> None:
+        """Stop a running task, if the backend can; by default it finishes."""
+
+
+class InlineBackend(ExecutorBackend):
+    """Runs each task in the driver's own thread: simple to debug, one slot.
+
+    Tasks still go through the stage binary (pickled and unpickled), so
+    closures behave as they do in a separate process.
+    """
+
+    EXECUTOR_ID = "driver"
+
+    def __init__(self, settings: ExecutorSettings) -> None:
+        self.settings = settings
+        self.executor: Executor | None = None
+        self._done: deque[Event] = deque()
+        self._binaries_seen: set[int] = set()
+
+    def start(self) -> None:
+        self.executor = Executor(self.EXECUTOR_ID, self.settings)
+
+    def stop(self) -> None:
+        self.executor = None
+
+    @property
+    def parallelism(self) -> int:
+        return 1
+
+    def free_executors(self) -> list[str]:
+        return [self.EXECUTOR_ID] if self.executor is not None else []
+
+    def launch(self, executor_id: str, desc: TaskDescription, binary: bytes) -> None:
+        assert self.executor is not None, "backend is stopped"
+        self._done.append(self.executor.run(desc, binary))
+
+    def poll(self, timeout: float | None) -> list[Event]:
+        events = list(self._done)
+        self._done.clear()
+        return events
+
+    def tell_all(self, message: tuple) -> None:
+        if self.executor is not None:
+            handle_control(self.executor, message)
+
+
+def handle_control(executor: Executor, message: tuple) -> None:
+    """Apply a control message from the driver to one executor."""
+    kind = message[0]
+    if kind == "remove_rdd":
+        executor.env.block_manager.remove_rdd(message[1])
+    elif kind == "remove_block":
+        executor.env.block_manager.remove(message[1])
+    elif kind == "remove_broadcast":
+        executor.forget_broadcast(message[1], message[2])
+    elif kind == "add_py_file":
+        executor.add_py_file(message[1])
+    else:
+        raise ValueError(f"unknown control message {kind!r}")

@@ -1,0 +1,433 @@
+"""The DAG scheduler: an action's lineage -> stages -> tasks on executors.
+
+Stages are cut at shuffle dependencies. A shuffle map stage is kept per
+shuffle id for the life of the context, so a later job whose map outputs all
+exist skips it. Each job runs in the caller's thread: submit every stage
+whose parents are available, launch tasks on free executors (preferring the
+executor that caches a partition), and react to results, task failures
+(retry up to ``spark.task.maxFailures``), fetch failures (recompute the lost
+map outputs, then retry the stage) and lost executors (rerun their tasks).
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from minispark.common.errors import RemoteTraceback, SparkException
+from minispark.scheduler import events as ev
+from minispark.scheduler.backend import ExecutorBackend, ExecutorLost
+from minispark.scheduler.dependency import NarrowDependency, ShuffleDependency
+from minispark.scheduler.lineage import serialize_stage, shuffle_dependencies
+from minispark.scheduler.task import RESULT, SHUFFLE_MAP, TaskDescription, TaskResult
+from minispark.storage.block_master import BlockManagerMaster
+from minispark.storage.block_manager import rdd_block_id
+
+
+class Stage:
+    """A set of tasks computing one RDD's partitions, pipelined without shuffles."""
+
+    def __init__(self, stage_id: int, rdd: Any, parents: list["ShuffleMapStage"]) -> None:
+        self.id = stage_id
+        self.rdd = rdd
+        self.parents = parents
+        self.num_partitions = rdd.getNumPartitions()
+        self.attempt = -1
+        self.failed_attempts = 0
+
+    @property
+    def name(self) -> str:
+        return getattr(self.rdd, "_creation_site", "") or type(self.rdd).__name__
+
+
+class ShuffleMapStage(Stage):
+    """Writes the map outputs of one shuffle dependency."""
+
+    def __init__(self, stage_id: int, dep: ShuffleDependency, parents: list["ShuffleMapStage"]
+                 ) -> None:
+        super().__init__(stage_id, dep.rdd, parents)
+        self.dep = dep
+        self.outputs: list = [None] * self.num_partitions
+
+    @property
+    def available(self) -> bool:
+        return all(o is not None for o in self.outputs)
+
+    def missing(self) -> list[int]:
+        return [i for i, o in enumerate(self.outputs) if o is None]
+
+
+class ResultStage(Stage):
+    """Runs the action's function on the partitions the job asks for."""
+
+    def __init__(self, stage_id: int, rdd: Any, parents: list[ShuffleMapStage],
+                 func: Callable, partitions: list[int]) -> None:
+        super().__init__(stage_id, rdd, parents)
+        self.func = func
+        self.partitions = partitions
+
+
+@dataclass
+class _Job:
+    id: int
+    final: ResultStage
+    group: str | None
+    properties: dict[str, str]
+    results: list
+    finished: list[bool]
+    index_of: dict[int, int]
+    active: bool = True
+    cancel_reason: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return all(self.finished)
+
+
+@dataclass
+class _StageRun:
+    stage: Stage
+    attempt: int
+    binary_id: int
+    binary: bytes
+    pending: set[int]
+    failures: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    attempts: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+
+@dataclass
+class _PendingTask:
+    run: _StageRun
+    partition: int
+    preferred: tuple[str, ...]
+    queued_at: float
+
+
+@dataclass
+class _RunningTask:
+    job: _Job
+    run: _StageRun
+    desc: TaskDescription
+    executor_id: str
+
+
+@dataclass
+class SchedulerSettings:
+    max_task_failures: int = 4
+    max_stage_attempts: int = 4
+    locality_wait: float = 3.0
+
+
+class DAGScheduler:
+    """Turns actions into stages and tasks and sees them through to the end."""
+
+    def __init__(self, backend: ExecutorBackend, bus: ev.ListenerBus,
+                 blocks: BlockManagerMaster, settings: SchedulerSettings,
+                 merge_accumulators: Callable[[list[tuple[int, Any]]], None]) -> None:
+        self.backend = backend
+        self.bus = bus
+        self.blocks = blocks
+        self.settings = settings
+        self.merge_accumulators = merge_accumulators
+        self.shuffle_stages: dict[int, ShuffleMapStage] = {}
+        self._stage_ids = itertools.count()
+        self._job_ids = itertools.count()
+        self._task_ids = itertools.count()
+        self._binary_ids = itertools.count()
+        self._lock = threading.Lock()
+        self._running_tasks: dict[int, _RunningTask] = {}
+        self._job: _Job | None = None
+
+    # ---- public entry points -------------------------------------------------
+
+    def run_job(self, rdd: Any, func: Callable, partitions: list[int], description: str = "",
+                properties: dict[str, str] | None = None) -> list:
+        """Compute ``func(task_context, iterator)`` on each listed partition of ``rdd``."""
+        properties = dict(properties or {})
+        with self._lock:
+            final = ResultStage(next(self._stage_ids), rdd, self._parent_stages(rdd), func,
+                                list(partitions))
+            job = _Job(next(self._job_ids), final, properties.get("spark.jobGroup.id"),
+                       properties, [None] * len(partitions), [False] * len(partitions),
+                       {p: i for i, p in enumerate(partitions)})
+            self.bus.post(ev.JobStart(job.id, self._stage_ids_of(final), description, job.group))
+            self._job = job
+            try:
+                self._run(job)
+            except BaseException as exc:
+                self.bus.post(ev.JobEnd(job.id, False, str(exc)))
+                raise
+            finally:
+                job.active = False  # its tasks still running finish; results are dropped
+                self._job = None
+            self.bus.post(ev.JobEnd(job.id, True))
+            return job.results
+
+    def cancel_job_group(self, group: str) -> None:
+        """Cancel the running job if it belongs to ``group`` (callable from any thread)."""
+        job = self._job
+        if job is not None and job.group == group:
+            job.cancel_reason = f"Job {job.id} cancelled part of cancelled job group {group}"
+            self.backend.wake()
+
+    def cancel_all_jobs(self) -> None:
+        """Cancel the running job, whatever its group."""
+        job = self._job
+        if job is not None:
+            job.cancel_reason = f"Job {job.id} cancelled as part of cancellation of all jobs"
+            self.backend.wake()
+
+    # ---- building stages -----------------------------------------------------
+
+    def _parent_stages(self, rdd: Any) -> list[ShuffleMapStage]:
+        return [self._shuffle_stage(dep) for dep in shuffle_dependencies(rdd)]
+
+    def _shuffle_stage(self, dep: ShuffleDependency) -> ShuffleMapStage:
+        """The stage for ``dep``, creating it and its ancestors without recursion."""
+        stack = [dep]
+        while stack:
+            top = stack[-1]
+            if top.shuffle_id in self.shuffle_stages:
+                stack.pop()
+                continue
+            parents = shuffle_dependencies(top.rdd)
+            missing = [p for p in parents if p.shuffle_id not in self.shuffle_stages]
+            if missing:
+                stack.extend(missing)
+                continue
+            stage = ShuffleMapStage(next(self._stage_ids), top,
+                                    [self.shuffle_stages[p.shuffle_id] for p in parents])
+            self.shuffle_stages[top.shuffle_id] = stage
+            stack.pop()
+        return self.shuffle_stages[dep.shuffle_id]
+
+    def _stage_ids_of(self, final: Stage) -> list[int]:
+        ids, stack, seen = [], [final], set()
+        while stack:
+            stage = stack.pop()
+            if stage.id not in seen:
+                seen.add(stage.id)
+                ids.append(stage.id)
+                stack.extend(stage.parents)
+        return sorted(ids)
+
+    # ---- the job loop --------------------------------------------------------
+
+    def _run(self, job: _Job) -> None:
+        running: dict[int, _StageRun] = {}
+        queue: deque[_PendingTask] = deque()
+        while not job.done:
+            self._check_cancelled(job)
+            for stage in self._runnable_stages(job, running):
+                running[stage.id] = self._submit(job, stage, queue)
+            self._launch(job, queue)
+            if not queue and not self._running_tasks and not job.done and not running:
+                raise SparkException(f"Job {job.id} has nothing left to run but is not done")
+            for event in self.backend.poll(self._poll_timeout(queue)):
+                self._handle(job, event, running, queue)
+
+    def _runnable_stages(self, job: _Job, running: dict[int, _StageRun]) -> list[Stage]:
+        ready, stack, seen = [], [job.final], set()
+        while stack:
+            stage = stack.pop()
+            if stage.id in seen or stage.id in running:
+                continue
+            seen.add(stage.id)
+            if not self._needs_run(job, stage):
+                continue
+            missing = [p for p in stage.parents if not p.available]
+            if missing:
+                stack.extend(missing)
+            else:
+                ready.append(stage)
+        return sorted(ready, key=lambda s: s.id)
+
+    @staticmethod
+    def _needs_run(job: _Job, stage: Stage) -> bool:
+        if isinstance(stage, ShuffleMapStage):
+            return not stage.available
+        return not job.done
+
+    def _submit(self, job: _Job, stage: Stage, queue: deque[_PendingTask]) -> _StageRun:
+        stage.attempt += 1
+        if isinstance(stage, ShuffleMapStage):
+            partitions, payload = stage.missing(), stage.dep.handle
+        else:
+            partitions = [p for p in stage.partitions if not job.finished[job.index_of[p]]]
+            payload = stage.func
+        binary = serialize_stage(stage.rdd, payload)
+        run = _StageRun(stage, stage.attempt, next(self._binary_ids), binary, set(partitions))
+        self.bus.post(ev.StageSubmitted(job.id, self._stage_info(stage, len(partitions))))
+        now = time.monotonic()
+        for p in partitions:
+            queue.append(_PendingTask(run, p, self._preferred(stage.rdd, p), now))
+        return run
+
+    def _stage_info(self, stage: Stage, num_tasks: int) -> ev.StageInfo:
+        return ev.StageInfo(stage.id, stage.attempt, stage.name, num_tasks, stage.rdd._id,
+                            [p.id for p in stage.parents], isinstance(stage, ShuffleMapStage),
+                            submission_time=time.time())
+
+    def _preferred(self, rdd: Any, partition: int) -> tuple[str, ...]:
+        """Executors caching this partition (or the partition it narrowly reads)."""
+        stack = [(rdd, partition)]
+        while stack:
+            node, index = stack.pop()
+            if node.getStorageLevel().useMemory or node.getStorageLevel().useDisk:
+                holders = self.blocks.locations(rdd_block_id(node._id, index))
+                if holders:
+                    return tuple(holders)
+            for dep in node.dependencies:
+                if isinstance(dep, NarrowDependency):
+                    stack.extend((dep.rdd, i) for i in dep.getParents(index)[:1])
+        return ()
+
+    def _launch(self, job: _Job, queue: deque[_PendingTask]) -> None:
+        for executor_id in self.backend.free_executors():
+            task = self._pick(queue, executor_id)
+            if task is None:
+                continue
+            run = task.run
+            attempt = run.attempts[task.partition]
+            run.attempts[task.partition] += 1
+            desc = TaskDescription(
+                next(self._task_ids), run.stage.id, run.attempt, task.partition, attempt,
+                run.binary_id, SHUFFLE_MAP if isinstance(run.stage, ShuffleMapStage) else RESULT,
+                self._shuffle_inputs(run.stage), job.properties)
+            self._running_tasks[desc.task_id] = _RunningTask(job, run, desc, executor_id)
+            self.bus.post(ev.TaskStart(run.stage.id, run.attempt, desc.task_id, task.partition,
+                                       attempt, executor_id))
+            self.backend.launch(executor_id, desc, run.binary)
+
+    def _pick(self, queue: deque[_PendingTask], executor_id: str) -> _PendingTask | None:
+        """Locality first: a task cached here, else one that may run anywhere now."""
+        now = time.monotonic()
+        fallback = None
+        for task in queue:
+            if executor_id in task.preferred:
+                queue.remove(task)
+                return task
+            if fallback is None and (not task.preferred
+                                     or now - task.queued_at >= self.settings.locality_wait
+                                     or not self._any_alive(task.preferred)):
+                fallback = task
+        if fallback is not None:
+            queue.remove(fallback)
+        return fallback
+
+    def _any_alive(self, executor_ids: tuple[str, ...]) -> bool:
+        alive = getattr(self.backend, "executor_ids", None)
+        return True if alive is None else bool(set(executor_ids) & set(alive()))
+
+    def _poll_timeout(self, queue: deque[_PendingTask]) -> float | None:
+        if not queue or not self.backend.free_executors():
+            return None
+        oldest = min(t.queued_at for t in queue)
+        return max(0.0, self.settings.locality_wait - (time.monotonic() - oldest)) + 0.001
+
+    def _shuffle_inputs(self, stage: Stage) -> dict[int, list[str]]:
+        return {p.dep.shuffle_id: [status.path for status in p.outputs] for p in stage.parents}
+
+    # ---- events --------------------------------------------------------------
+
+    def _handle(self, job: _Job, event: Any, running: dict[int, _StageRun],
+                queue: deque[_PendingTask]) -> None:
+        if isinstance(event, ExecutorLost):
+            self._executor_lost(job, event, running, queue)
+            return
+        result: TaskResult = event
+        for status in result.block_updates:
+            self.blocks.update(status)
+        task = self._running_tasks.pop(result.task_id, None)
+        if task is None or not task.job.active:
+            return
+        desc = task.desc
+        reason = None if result.success else (result.traceback or result.error)
+        self.bus.post(ev.TaskEnd(desc.stage_id, desc.stage_attempt, desc.task_id, desc.partition,
+                                 desc.attempt, result.executor_id, result.success,
+                                 reason, result.metrics))
+        if result.success:
+            self._task_succeeded(job, task.run, desc.partition, result, running)
+        elif result.fetch_failure is not None:
+            self._fetch_failed(task.run, result, running, queue)
+        else:
+            self._task_failed(job, task.run, desc, result.error, result.traceback, queue)
+
+    def _task_succeeded(self, job: _Job, run: _StageRun, partition: int, result: TaskResult,
+                        running: dict[int, _StageRun]) -> None:
+        stage = run.stage
+        if isinstance(stage, ShuffleMapStage):
+            stage.outputs[partition] = result.value
+            self.merge_accumulators(result.accumulator_updates)
+        else:
+            index = job.index_of[partition]
+            if not job.finished[index]:
+                job.results[index] = result.value
+                job.finished[index] = True
+                self.merge_accumulators(result.accumulator_updates)
+        run.pending.discard(partition)
+        if not run.pending and running.get(stage.id) is run:
+            del running[stage.id]
+            stage.failed_attempts = 0
+            info = self._stage_info(stage, 0)
+            info.completion_time = time.time()
+            self.bus.post(ev.StageCompleted(job.id, info))
+
+    def _task_failed(self, job: _Job, run: _StageRun, desc: TaskDescription, error: str,
+                     traceback: str, queue: deque[_PendingTask]) -> None:
+        run.failures[desc.partition] += 1
+        failures = run.failures[desc.partition]
+        if failures >= self.settings.max_task_failures:
+            message = (f"Job aborted due to stage failure: Task {desc.partition} in stage "
+                       f"{run.stage.id}.{run.attempt} failed {failures} times, most recent "
+                       f"failure: Lost task {desc.partition}.{desc.attempt} in stage "
+                       f"{run.stage.id}.{run.attempt} (TID {desc.task_id}): {error}")
+            raise SparkException(message) from (RemoteTraceback(traceback) if traceback else None)
+        queue.appendleft(_PendingTask(run, desc.partition, (), time.monotonic()))
+
+    def _fetch_failed(self, run: _StageRun, result: TaskResult, running: dict[int, _StageRun],
+                      queue: deque[_PendingTask]) -> None:
+        shuffle_id, map_index = result.fetch_failure  # type: ignore[misc]
+        self.shuffle_stages[shuffle_id].outputs[map_index] = None
+        stage = run.stage
+        if running.get(stage.id) is not run:
+            return  # this attempt already failed; one resubmission is enough
+        del running[stage.id]
+        for task in [t for t in queue if t.run is run]:
+            queue.remove(task)
+        stage.failed_attempts += 1
+        info = self._stage_info(stage, 0)
+        info.failure_reason = f"FetchFailed: {result.error}"
+        self.bus.post(ev.StageCompleted(self._job.id if self._job else -1, info))
+        if stage.failed_attempts >= self.settings.max_stage_attempts:
+            raise SparkException(
+                f"Job aborted due to stage failure: stage {stage.id} failed "
+                f"{stage.failed_attempts} times because of lost shuffle output: {result.error}")
+
+    def _executor_lost(self, job: _Job, event: ExecutorLost, running: dict[int, _StageRun],
+                       queue: deque[_PendingTask]) -> None:
+        self.blocks.remove_executor(event.executor_id)
+        task = self._running_tasks.pop(event.task_id, None) if event.task_id is not None else None
+        if task is None or not task.job.active:
+            return
+        desc = task.desc
+        error = (f"ExecutorLostFailure (executor {event.executor_id} exited caused by one of "
+                 f"the running tasks) Reason: {event.reason}")
+        self.bus.post(ev.TaskEnd(desc.stage_id, desc.stage_attempt, desc.task_id, desc.partition,
+                                 desc.attempt, event.executor_id, False, error,
+                                 ev.TaskMetrics()))
+        self._task_failed(job, task.run, desc, error, "", queue)
+
+    # ---- cancellation and clean-up ---------------------------------------------
+
+    def _check_cancelled(self, job: _Job) -> None:
+        if job.cancel_reason is None:
+            return
+        if job.properties.get("spark.job.interruptOnCancel") == "true":
+            for task_id, task in list(self._running_tasks.items()):
+                if task.job is job:
+                    self.backend.kill_task(task_id)
+        raise SparkException(job.cancel_reason)

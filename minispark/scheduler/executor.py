@@ -1,0 +1,152 @@
+"""The executor runtime: runs tasks in whatever process hosts it.
+
+The same class serves the in-driver backend and every worker process, so
+both run tasks exactly alike: closures are unpickled from the stage binary
+(once per stage per executor), accumulators start from zero in each task,
+and failures come back as the user's own formatted traceback.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from minispark import accumulators, broadcast
+from minispark.common.errors import FetchFailedError
+from minispark.files import SparkFiles
+from minispark.scheduler.lineage import deserialize_stage
+from minispark.scheduler.task import RESULT, TaskDescription, TaskMetrics, TaskResult
+from minispark.shuffle.writer import write_map_output
+from minispark.storage.block_manager import BlockManager
+from minispark.taskcontext import TaskContext
+
+#: Stage binaries an executor keeps; older ones are unpickled again if needed.
+MAX_BINARIES = 32
+
+
+@dataclass
+class ExecutorSettings:
+    """What an executor needs from the driver's configuration."""
+
+    app_dir: str
+    max_memory: int
+    merge_limit: int | None
+    py_files: tuple[str, ...] = ()
+
+
+@dataclass
+class _StageBinary:
+    rdd: Any
+    payload: Any
+    accumulators: list
+
+
+class ExecutorEnv:
+    """Services a task reaches through ``TaskContext._env``."""
+
+    def __init__(self, executor_id: str, settings: ExecutorSettings) -> None:
+        self.executor_id = executor_id
+        self.settings = settings
+        self.block_manager = BlockManager(
+            executor_id, _ensure_dir(settings.app_dir, "blocks", executor_id), settings.max_memory)
+        self.shuffle_dir = _ensure_dir(settings.app_dir, "shuffle")
+        self.shuffle_inputs: dict[int, list[str]] = {}
+        self.records_read = 0
+
+
+def _ensure_dir(*parts: str) -> str:
+    path = os.path.join(*parts)
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+class Executor:
+    """Runs tasks one at a time for one executor id."""
+
+    def __init__(self, executor_id: str, settings: ExecutorSettings) -> None:
+        self.executor_id = executor_id
+        self.env = ExecutorEnv(executor_id, settings)
+        self._binaries: OrderedDict[int, _StageBinary] = OrderedDict()
+        SparkFiles._root_directory = os.path.join(settings.app_dir, "files")
+        for path in settings.py_files:
+            self.add_py_file(path)
+
+    def add_py_file(self, path: str) -> None:
+        """Make a module shipped with ``sc.addPyFile`` importable in tasks."""
+        entry = path if path.endswith((".zip", ".egg", ".whl")) else os.path.dirname(path)
+        if entry not in sys.path:
+            sys.path.insert(1, entry)
+
+    def run(self, desc: TaskDescription, binary: bytes | None) -> TaskResult:
+        """Run one task attempt and describe its outcome; never raises."""
+        start = time.perf_counter()
+        stage = None
+        try:
+            stage = self._stage(desc.binary_id, binary)
+            for acc in stage.accumulators:
+                acc._reset_for_task()
+            value, metrics = self._execute(desc, stage)
+            result = TaskResult(desc.task_id, self.executor_id, True, value, metrics=metrics)
+            result.accumulator_updates = [(a.aid, a._value) for a in stage.accumulators]
+        except FetchFailedError as exc:
+            result = TaskResult(desc.task_id, self.executor_id, False, error=str(exc),
+                                fetch_failure=(exc.shuffle_id, exc.map_index))
+        except BaseException as exc:  # noqa: BLE001 - a task's failure is data for the driver
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)) and stage is None:
+                raise
+            result = TaskResult(desc.task_id, self.executor_id, False,
+                                error=f"{type(exc).__name__}: {exc}",
+                                traceback=_user_traceback(exc))
+        result.metrics.duration = time.perf_counter() - start
+        result.block_updates = self.env.block_manager.drain_updates()
+        return result
+
+    def _stage(self, binary_id: int, binary: bytes | None) -> _StageBinary:
+        stage = self._binaries.get(binary_id)
+        if stage is None:
+            if binary is None:
+                raise RuntimeError(f"stage binary {binary_id} was never sent to this executor")
+            with accumulators.capture_task_accumulators() as found:
+                rdd, payload = deserialize_stage(binary)
+            stage = self._binaries[binary_id] = _StageBinary(rdd, payload, found)
+            while len(self._binaries) > MAX_BINARIES:
+                self._binaries.popitem(last=False)
+        return stage
+
+    def _execute(self, desc: TaskDescription, stage: _StageBinary) -> tuple[Any, TaskMetrics]:
+        env = self.env
+        env.shuffle_inputs = desc.shuffle_inputs
+        ctx = TaskContext(desc.stage_id, desc.partition, desc.attempt, desc.task_id,
+                          desc.local_properties, env)
+        TaskContext._current = ctx
+        metrics = TaskMetrics()
+        try:
+            records = stage.rdd.iterator(desc.partition, ctx)
+            if desc.kind == RESULT:
+                return stage.payload(ctx, records), metrics
+            status = write_map_output(records, stage.payload, desc.partition, env.shuffle_dir,
+                                      self.executor_id, env.settings.merge_limit)
+            metrics.shuffle_bytes_written = sum(status.sizes)
+            metrics.shuffle_records_written = status.records
+            return status, metrics
+        finally:
+            TaskContext._current = None
+
+    def forget_broadcast(self, bid: int, destroy: bool) -> None:
+        broadcast.forget(bid, destroy)
+
+
+def _user_traceback(exc: BaseException) -> str:
+    """The traceback from the first frame of user code, as Python prints it."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    first_user = next((i for i, f in enumerate(frames)
+                       if not os.path.abspath(f.filename).startswith(package)), 0)
+    lines = ["Traceback (most recent call last):\n"]
+    lines += traceback.format_list(frames[first_user:])
+    lines += traceback.format_exception_only(type(exc), exc)
+    return "".join(lines)

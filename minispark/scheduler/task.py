@@ -1,0 +1,55 @@
+"""Tasks: what the driver sends an executor, and what comes back."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+RESULT = "result"
+SHUFFLE_MAP = "shuffle_map"
+
+
+@dataclass
+class TaskDescription:
+    """One attempt of one task: small, since the stage's code travels separately.
+
+    ``binary_id`` names the stage's serialized closure, which an executor
+    receives once and keeps; ``shuffle_inputs`` maps each shuffle this stage
+    reads to the data-file path of every map output.
+    """
+
+    task_id: int
+    stage_id: int
+    stage_attempt: int
+    partition: int
+    attempt: int
+    binary_id: int
+    kind: str
+    shuffle_inputs: dict[int, list[str]] = field(default_factory=dict)
+    local_properties: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class TaskMetrics:
+    """What a task measured about itself; rides back with its result."""
+
+    duration: float = 0.0
+    records_read: int = 0
+    shuffle_bytes_written: int = 0
+    shuffle_records_written: int = 0
+    spilled_bytes: int = 0
+
+
+@dataclass
+class TaskResult:
+    """The outcome of one attempt, sent from executor to driver."""
+
+    task_id: int
+    executor_id: str
+    success: bool
+    value: Any = None
+    accumulator_updates: list[tuple[int, Any]] = field(default_factory=list)
+    block_updates: list = field(default_factory=list)
+    metrics: TaskMetrics = field(default_factory=TaskMetrics)
+    error: str = ""
+    traceback: str = ""
+    fetch_failure: tuple[int, int] | None = None

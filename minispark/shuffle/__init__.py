@@ -1,0 +1,1 @@
+"""Shuffle: partitioners, aggregators, map-side write and reduce-side read."""

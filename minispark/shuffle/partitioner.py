@@ -1,0 +1,127 @@
+"""Partitioners: which reduce partition a key goes to, the same in every process."""
+from __future__ import annotations
+
+import bisect
+import sys
+import zlib
+from typing import Any, Callable, Sequence
+
+_MASK = sys.maxsize
+
+
+def portable_hash(x: Any) -> int:
+    """Hash ``x`` identically in every process, whatever PYTHONHASHSEED is.
+
+    ``hash(str)`` is salted per process, so strings and bytes hash by CRC-32
+    of their UTF-8 bytes; tuples combine their items' portable hashes as
+    PySpark does, so int and tuple keys land where PySpark puts them.
+
+    >>> portable_hash("spark") == portable_hash("spark")
+    True
+    >>> portable_hash(None), portable_hash(7)
+    (0, 7)
+    """
+    kind = type(x)
+    if kind is str:
+        return zlib.crc32(x.encode("utf-8", "surrogatepass"))
+    if kind is int or x is None:
+        return 0 if x is None else hash(x)
+    if kind is tuple:
+        return _tuple_hash(x)
+    if isinstance(x, (bytes, bytearray, memoryview)):
+        return zlib.crc32(x)
+    if isinstance(x, str):
+        return zlib.crc32(str(x).encode("utf-8", "surrogatepass"))
+    if isinstance(x, tuple):
+        return _tuple_hash(x)
+    if isinstance(x, frozenset):
+        return _frozenset_hash(x)
+    return hash(x)
+
+
+def _tuple_hash(items: tuple) -> int:
+    h = 0x345678
+    for item in items:
+        h ^= portable_hash(item)
+        h *= 1000003
+        h &= _MASK
+    h ^= len(items)
+    return -2 if h == -1 else h
+
+
+def _frozenset_hash(items: frozenset) -> int:
+    h = len(items)
+    for item in items:
+        h ^= (portable_hash(item) * 0x9E3779B1) & _MASK
+    return h
+
+
+class Partitioner:
+    """Maps a key to one of ``numPartitions`` partitions.
+
+    >>> p = Partitioner(3, portable_hash)
+    >>> p(4), p.numPartitions
+    (1, 3)
+    """
+
+    def __init__(self, numPartitions: int, partitionFunc: Callable[[Any], int]) -> None:
+        self.numPartitions = numPartitions
+        self.partitionFunc = partitionFunc
+
+    def __call__(self, key: Any) -> int:
+        return self.partitionFunc(key) % self.numPartitions
+
+    def partition_function(self) -> Callable[[Any], int]:
+        """A fast callable key -> partition index, for per-batch loops."""
+        if self.numPartitions == 1:
+            return lambda _key: 0
+        func, n = self.partitionFunc, self.numPartitions
+        return lambda key: func(key) % n
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Partitioner)
+            and type(other) is type(self)
+            and self.numPartitions == other.numPartitions
+            and self.partitionFunc == other.partitionFunc
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.numPartitions))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.numPartitions})"
+
+
+class RangePartitioner(Partitioner):
+    """Sends keys to partitions by comparing them against sorted bounds.
+
+    >>> p = RangePartitioner([10, 20], ascending=True)
+    >>> [p(k) for k in (5, 10, 15, 25)]
+    [0, 0, 1, 2]
+    """
+
+    def __init__(self, bounds: Sequence[Any], ascending: bool = True,
+                 keyfunc: Callable[[Any], Any] = lambda k: k) -> None:
+        self.bounds = list(bounds)
+        self.ascending = ascending
+        self.keyfunc = keyfunc
+        super().__init__(len(self.bounds) + 1, self._locate)
+
+    def _locate(self, key: Any) -> int:
+        index = bisect.bisect_left(self.bounds, self.keyfunc(key))
+        return index if self.ascending else self.numPartitions - 1 - index
+
+    def partition_function(self) -> Callable[[Any], int]:
+        return self._locate
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, RangePartitioner)
+            and self.bounds == other.bounds
+            and self.ascending == other.ascending
+            and self.keyfunc == other.keyfunc
+        )
+
+    def __hash__(self) -> int:
+        return hash((RangePartitioner, self.numPartitions, self.ascending))

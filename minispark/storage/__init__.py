@@ -1,0 +1,1 @@
+"""Block storage: cached partitions and their bookkeeping on executor and driver."""

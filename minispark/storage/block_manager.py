@@ -1,0 +1,125 @@
+"""An executor's block store: cached partitions in memory (LRU-bounded) and on disk."""
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from minispark.common import serialization
+from minispark.storagelevel import StorageLevel
+
+
+@dataclass(frozen=True)
+class BlockStatus:
+    """Where one block is kept on one executor, and how big it is."""
+
+    block_id: str
+    executor_id: str
+    level: StorageLevel
+    memory_size: int
+    disk_size: int
+
+    @property
+    def stored(self) -> bool:
+        return self.memory_size > 0 or self.disk_size > 0
+
+
+def rdd_block_id(rdd_id: int, partition: int) -> str:
+    """Spark's name for the cached block of one RDD partition."""
+    return f"rdd_{rdd_id}_{partition}"
+
+
+class BlockManager:
+    """Keeps cached partitions of one executor within ``max_memory`` bytes.
+
+    When a new block does not fit, least-recently-used blocks leave memory:
+    a block whose level allows disk moves there, a memory-only one is dropped
+    (and recomputed from lineage if asked for again). Every change is queued
+    in :attr:`updates` so the executor can report it to the driver.
+
+    >>> import tempfile
+    >>> bm = BlockManager("0", tempfile.mkdtemp(), max_memory=10**6)
+    >>> bm.put("rdd_1_0", [1, 2, 3], StorageLevel.MEMORY_ONLY).stored
+    True
+    >>> bm.get("rdd_1_0")
+    [1, 2, 3]
+    """
+
+    def __init__(self, executor_id: str, local_dir: str, max_memory: int) -> None:
+        self.executor_id = executor_id
+        self.local_dir = local_dir
+        self.max_memory = max_memory
+        self._memory: OrderedDict[str, tuple[list, int, StorageLevel]] = OrderedDict()
+        self._disk: dict[str, tuple[str, int, StorageLevel]] = {}
+        self.updates: list[BlockStatus] = []
+
+    @property
+    def memory_used(self) -> int:
+        return sum(size for _, size, _ in self._memory.values())
+
+    def get(self, block_id: str) -> list | None:
+        """The block's records, or None when this executor does not hold it."""
+        if block_id in self._memory:
+            self._memory.move_to_end(block_id)
+            return self._memory[block_id][0]
+        if block_id in self._disk:
+            with open(self._disk[block_id][0], "rb") as f:
+                return list(serialization.iter_records(f.read()))
+        return None
+
+    def put(self, block_id: str, values: list, level: StorageLevel) -> BlockStatus:
+        """Store ``values`` at ``level``, evicting LRU blocks to make room."""
+        payload = serialization.dumps(values)
+        size = len(payload)
+        if level.useMemory and size <= self.max_memory:
+            self._evict_for(size)
+            self._memory[block_id] = (values, size, level)
+            return self._report(block_id, level, size, 0)
+        if level.useDisk:
+            return self._write_disk(block_id, payload, level)
+        return self._report(block_id, level, 0, 0)
+
+    def _evict_for(self, size: int) -> None:
+        used = self.memory_used
+        while self._memory and used + size > self.max_memory:
+            victim, (values, vsize, level) = self._memory.popitem(last=False)
+            used -= vsize
+            if level.useDisk:
+                self._write_disk(victim, serialization.dumps(values), level)
+            else:
+                self._report(victim, level, 0, 0)
+
+    def _write_disk(self, block_id: str, payload: bytes, level: StorageLevel) -> BlockStatus:
+        path = os.path.join(self.local_dir, block_id)
+        tmp = path + ".tmp"
+        with open(tmp, "wb") as f:
+            f.write(serialization.frame(payload))
+        os.replace(tmp, path)
+        self._disk[block_id] = (path, len(payload), level)
+        return self._report(block_id, level, 0, len(payload))
+
+    def remove(self, block_id: str) -> None:
+        """Forget a block in memory and on disk."""
+        self._memory.pop(block_id, None)
+        entry = self._disk.pop(block_id, None)
+        if entry is not None:
+            try:
+                os.unlink(entry[0])
+            except FileNotFoundError:
+                pass
+
+    def remove_rdd(self, rdd_id: int) -> None:
+        """Drop every cached partition of one RDD (``unpersist``)."""
+        prefix = f"rdd_{rdd_id}_"
+        for block_id in [b for b in (*self._memory, *self._disk) if b.startswith(prefix)]:
+            self.remove(block_id)
+
+    def _report(self, block_id: str, level: StorageLevel, mem: int, disk: int) -> BlockStatus:
+        status = BlockStatus(block_id, self.executor_id, level, mem, disk)
+        self.updates.append(status)
+        return status
+
+    def drain_updates(self) -> list[BlockStatus]:
+        """Hand over (and forget) the changes since the last call."""
+        updates, self.updates = self.updates, []
+        return updates
