@@ -136,14 +136,18 @@ class BlockManager:
         self.locations.get(block_id, set()).discard(dn.id)
         dn.blocks.discard(block_id)
 
-    def invalidate(self, dn: DatanodeDescriptor, block_ids: Iterable[int]) -> None:
-        """Tell a DataNode (at its next heartbeat) to delete replicas."""
+    def invalidate(self, dn: DatanodeDescriptor, block_ids: Iterable[int], gs: int = -1) -> None:
+        """Tell a DataNode (at its next heartbeat) to delete replicas.
+
+        With ``gs`` >= 0 only replicas whose generation stamp is at most ``gs``
+        are deleted, so a newer replica written meanwhile survives.
+        """
         ids = list(block_ids)
         for block_id in ids:
             self._remove_replica(dn, block_id)
             self.invalidating.setdefault(block_id, set()).add(dn.id)
         if ids:
-            dn.commands.append({"cmd": "invalidate", "blocks": ids})
+            dn.commands.append({"cmd": "invalidate", "blocks": [[i, gs] for i in ids]})
 
     def replica_reported(self, dn: DatanodeDescriptor, block_id: int, gs: int, length: int) -> None:
         """A finalized replica on ``dn``: accept it, or discard it if stale or orphaned."""
@@ -152,8 +156,10 @@ class BlockManager:
             self.invalidate(dn, [block_id])  # deleted while the node was away
             return
         if gs < block.gs:
+            if self.is_under_construction(block):
+                return  # pipeline recovery under way; judged once the block is complete
             log.info("stale replica %s gs %d on %s (current %d)", block_id, gs, dn.id, block.gs)
-            self.invalidate(dn, [block_id])
+            self.invalidate(dn, [block_id], gs)
             return
         if gs > block.gs:
             return  # pipeline recovery racing with the NameNode's update; ignored
@@ -247,7 +253,7 @@ class BlockManager:
             for dn_id in list(bad):
                 dn = self.datanodes.get(dn_id)
                 if dn is not None and dn.alive:
-                    self.invalidate(dn, [block.id])
+                    self.invalidate(dn, [block.id], block.gs)
                 bad.discard(dn_id)
         if len(live) > expected:
             self._trim(block, live, expected)
@@ -286,5 +292,5 @@ class BlockManager:
                 per_rack[d.rack] = per_rack.get(d.rack, 0) + 1
             victim = min(live, key=lambda d: (-per_rack[d.rack], d.remaining, d.id))
             live.remove(victim)
-            self.invalidate(victim, [block.id])
+            self.invalidate(victim, [block.id], block.gs)
             log.info("trimming over-replicated %s on %s", block.name(), victim.id)

@@ -224,12 +224,13 @@ class BlockStore:
             self.replicas[block_id] = replica
         return replica
 
-    def delete(self, block_id: int) -> bool:
-        """Remove a finalized replica; ``False`` if it was not there."""
+    def delete(self, block_id: int, max_gs: int = -1) -> bool:
+        """Remove a finalized replica (only if its gs <= ``max_gs``, when given)."""
         with self._lock:
-            replica = self.replicas.pop(int(block_id), None)
-            if replica is None:
+            replica = self.replicas.get(int(block_id))
+            if replica is None or (max_gs >= 0 and replica.gs > max_gs):
                 return False
+            del self.replicas[int(block_id)]
             for path in self.finalized_paths(block_id, replica.gs):
                 path.unlink(missing_ok=True)
             return True

@@ -532,6 +532,9 @@ class DFSInputStream:
         self._reader: Iterator[bytes] | None = None
         self._pending = b""
         self._dead: set[tuple[int, str]] = set()
+        #: DataNode currently read from, and how many replicas failed so far (for tools/tests).
+        self.current_node: str | None = None
+        self.failovers = 0
 
     def _refresh(self) -> None:
         info = self.client.block_locations(self.path)
@@ -631,6 +634,7 @@ class DFSInputStream:
                 refreshed = True
                 continue
             node = candidates[0]
+            self.current_node = node["id"]
             try:
                 for piece in self._read_from(node, block, pos - block["offset"]):
                     pos += len(piece)
@@ -639,10 +643,12 @@ class DFSInputStream:
             except ChecksumException as exc:
                 errors.append(f"{node['id']}: {exc}")
                 self._dead.add((block["b"][0], node["id"]))
+                self.failovers += 1
                 self._report_bad(block, node)
             except (OSError, HdfsIOException) as exc:
                 errors.append(f"{node['id']}: {exc}")
                 self._dead.add((block["b"][0], node["id"]))
+                self.failovers += 1
 
     def _report_bad(self, block: dict[str, Any], node: dict[str, Any]) -> None:
         try:

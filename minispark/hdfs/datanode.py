@@ -166,11 +166,15 @@ class DataNode:
 
     def _execute(self, command: dict[str, Any]) -> None:
         if command["cmd"] == "invalidate":
-            deleted = [b for b in command["blocks"] if self.store.delete(int(b))]
-            deleted_all = [int(b) for b in command["blocks"]]
+            deleted = [int(b) for b, gs in command["blocks"] if self.store.delete(int(b), int(gs))]
             if deleted:
                 log.info("deleted replicas %s", deleted)
-            self.nn.call("dn_block_deleted", dn_id=self.id, blocks=deleted_all)
+            # Everything asked about is reported: what survived (newer gs) is re-added below.
+            self.nn.call("dn_block_deleted", dn_id=self.id, blocks=[int(b) for b, _ in command["blocks"]])
+            kept = [[r.id, r.gs, r.length] for b, _ in command["blocks"]
+                    if (r := self.store.replicas.get(int(b))) is not None]
+            if kept:
+                self.nn.call("dn_block_received", dn_id=self.id, blocks=kept)
         elif command["cmd"] == "transfer":
             threading.Thread(target=self._transfer, args=(command,), daemon=True,
                              name="dn-transfer").start()

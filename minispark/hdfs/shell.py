@@ -410,8 +410,14 @@ def dfs_main(argv: list[str]) -> int:
         return 1
     except (HdfsIOException, OSError, ValueError) as exc:
         cmd = args[0].lstrip("-") if "args" in locals() and args else "dfs"
-        print(f"{cmd}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)
+        print(f"{cmd}: {_one_line(exc)}", file=sys.stderr)
         return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    """Hadoop prints the message of remote errors, the class name only for local ones."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text if isinstance(exc, HdfsIOException) else f"{type(exc).__name__}: {text}"
 
 
 def fsck_main(argv: list[str]) -> int:
@@ -430,5 +436,5 @@ def fsck_main(argv: list[str]) -> int:
                                 bool(flags & {"-locations", "-racks"})))
         return 0 if report["status"] == "HEALTHY" else 1
     except (HdfsIOException, OSError, ValueError, UsageError) as exc:
-        print(f"fsck: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)
+        print(f"fsck: {_one_line(exc)}", file=sys.stderr)
         return 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterator
 
 from minispark.common import serialization
+from minispark.rdd.pipeline import run_steps
 from minispark.storage.block_manager import rdd_block_id
 from minispark.storagelevel import StorageLevel
 
@@ -102,7 +103,7 @@ def compute_partition(rdd: RDDBase, index: int, task_context: "TaskContext",
     A loop rather than recursion, so that lineage thousands of nodes deep
     (iterative jobs, long chains of unions) never hits the recursion limit.
     """
-    steps = []
+    pipelines = []
     node, i = rdd, index
     while True:
         if use_cache and node._is_stored():
@@ -116,14 +117,13 @@ def compute_partition(rdd: RDDBase, index: int, task_context: "TaskContext",
         if hop is None:
             source = node.compute(i, task_context)
             break
-        parent, parent_index, step = hop
-        if step is not None:
-            steps.append((step, i))
+        parent, parent_index, pipeline = hop
+        if pipeline is not None:
+            pipelines.append((pipeline, i))
         node, i = parent, parent_index
-    it = iter(source)
-    for step, step_index in reversed(steps):
-        it = step(step_index, it)
-    return it
+    steps = [(kind, func, step_index)
+             for pipeline, step_index in reversed(pipelines) for kind, func in pipeline.steps]
+    return run_steps(steps, source) if steps else iter(source)
 
 
 def _cached(rdd: RDDBase, index: int, task_context: "TaskContext") -> Iterator[Any]:

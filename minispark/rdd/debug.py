@@ -21,7 +21,7 @@ def debug_string(rdd: Any) -> str:
             lines.append(f"({node.getNumPartitions()}) {text}")
         elif edge == "shuffle":
             lines.append(f"{indent} +-({node.getNumPartitions()}) {text}")
-            indent += "    "
+            indent += "   "
         else:
             lines.append(f"{indent} |  {text}")
         for dep in reversed(node.dependencies):

@@ -34,7 +34,8 @@ def histogram(rdd: Any, buckets: int | Sequence[Any]) -> tuple[list, list[int]]:
                 continue
             index = int((x - lo) / evenly) if evenly else bisect.bisect_right(bounds, x) - 1
             counts[index] += 1
-        counts[-2] += counts.pop()
+        last = counts.pop()
+        counts[-1] += last  # the last bucket is closed on the right
         return [counts]
 
     totals = rdd.mapPartitions(count).reduce(lambda a, b: [x + y for x, y in zip(a, b)])

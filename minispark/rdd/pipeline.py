@@ -36,17 +36,26 @@ class Pipeline:
         return Pipeline(self.steps + ((kind, func),))
 
     def __call__(self, index: int, iterator: Iterable[Any]) -> Iterator[Any]:
-        it = iter(iterator)
-        for elementwise, group in _segments(self.steps):
-            if elementwise:
-                it = _run_batched(group, it)
-            else:
-                for _, func in group:
-                    it = iter(func(index, it))
-        return it
+        return run_steps([(kind, func, index) for kind, func in self.steps], iterator)
 
 
-def _segments(steps: tuple[tuple[str, Callable], ...]) -> list[tuple[bool, list]]:
+def run_steps(steps: list[tuple[str, Callable, int]], iterator: Iterable[Any]) -> Iterator[Any]:
+    """Apply (kind, function, partition index) steps in order to ``iterator``.
+
+    Consecutive element-wise steps, even from different RDDs, run together
+    in one batched loop, so their number does not deepen the call stack.
+    """
+    it = iter(iterator)
+    for elementwise, group in _segments(steps):
+        if elementwise:
+            it = _run_batched(group, it)
+        else:
+            for _, func, index in group:
+                it = iter(func(index, it))
+    return it
+
+
+def _segments(steps: list[tuple[str, Callable, int]]) -> list[tuple[bool, list]]:
     """Group consecutive element-wise steps so they run together per batch."""
     segments: list[tuple[bool, list]] = []
     for step in steps:
@@ -58,12 +67,12 @@ def _segments(steps: tuple[tuple[str, Callable], ...]) -> list[tuple[bool, list]
     return segments
 
 
-def _run_batched(steps: list[tuple[str, Callable]], it: Iterator[Any]) -> Iterator[Any]:
+def _run_batched(steps: list[tuple[str, Callable, int]], it: Iterator[Any]) -> Iterator[Any]:
     while True:
         batch = list(islice(it, BATCH))
         if not batch:
             return
-        for kind, func in steps:
+        for kind, func, _ in steps:
             if kind == MAP:
                 batch = list(map(func, batch))
             elif kind == FILTER:

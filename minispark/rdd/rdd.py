@@ -28,9 +28,6 @@ from minispark.shuffle.partitioner import Partitioner, RangePartitioner, portabl
 from minispark.statcounter import StatCounter
 from minispark.storagelevel import StorageLevel
 
-_EMPTY = object()
-
-
 def _identity(x: Any) -> Any:
     return x
 
@@ -746,8 +743,8 @@ class RDD(RDDBase):
             ...
         ValueError: Can not reduce() empty RDD
         """
-        partials = [v for v in self._per_partition(lambda it: _reduce(f, it, _EMPTY))
-                    if v is not _EMPTY]
+        partials = list(chain.from_iterable(
+            self._per_partition(lambda it: _reduce_partition(f, it))))
         if not partials:
             raise ValueError("Can not reduce() empty RDD")
         return _reduce(f, partials)
@@ -762,15 +759,17 @@ class RDD(RDDBase):
         if depth < 1:
             raise ValueError(f"Depth cannot be smaller than 1 but got {depth}.")
 
-        def combine(a: Any, b: Any) -> Any:
-            if a is _EMPTY:
+        # (value, present) pairs: a zero that survives pickling, unlike a sentinel object
+        def combine(a: tuple, b: tuple) -> tuple:
+            if not a[1]:
                 return b
-            return a if b is _EMPTY else f(a, b)
+            return a if not b[1] else (f(a[0], b[0]), True)
 
-        result = self.treeAggregate(_EMPTY, combine, combine, depth)
-        if result is _EMPTY:
+        value, present = self.map(lambda x: (x, True)).treeAggregate(
+            (None, False), combine, combine, depth)
+        if not present:
             raise ValueError("Cannot reduce empty RDD.")
-        return result
+        return value
 
     def fold(self, zeroValue: Any, op: Callable[[Any, Any], Any]) -> Any:
         """Merge elements with ``op``, starting each partition and the total from ``zeroValue``.
@@ -1056,6 +1055,14 @@ class RDD(RDDBase):
         from minispark.rdd.output import save_as_pickle_file
 
         save_as_pickle_file(self, path, batchSize)
+
+
+def _reduce_partition(f: Callable[[Any, Any], Any], it: Iterator[Any]) -> list:
+    """[reduction of the partition], or [] when it is empty."""
+    it = iter(it)
+    for first in it:
+        return [_reduce(f, it, first)]
+    return []
 
 
 def _count_iter(it: Iterator[Any]) -> int:

@@ -1,0 +1,84 @@
+"""Shared test fixtures: one SparkContext per executor backend, reused across tests.
+
+Semantic tests take ``sc`` and run once per backend: ``inline`` (tasks in the
+driver thread), ``local[1]`` and ``local[2]`` (executor processes). pytest
+groups tests by the session-scoped ``backend`` parameter, so each context
+starts once; a test that needs its own configuration uses ``make_context``,
+which stops the shared one first (only one context may be active, as in
+PySpark) and stops its own at teardown.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+import pytest
+from _pytest.doctest import DoctestItem
+
+from minispark import SparkConf, SparkContext
+
+BACKENDS = {
+    "inline": ("local[2]", "inline"),
+    "local[1]": ("local[1]", "process"),
+    "local[2]": ("local[2]", "process"),
+}
+
+
+def _context(key: str) -> SparkContext:
+    active = SparkContext._active_spark_context
+    if active is not None and getattr(active, "_test_key", None) == key:
+        return active
+    if active is not None:
+        active.stop()
+    master, backend = BACKENDS[key]
+    conf = SparkConf().set("minispark.executor.backend", backend)
+    ctx = SparkContext(master, f"tests-{key}", conf=conf)
+    ctx._test_key = key  # type: ignore[attr-defined]
+    return ctx
+
+
+@pytest.fixture(scope="session", params=list(BACKENDS))
+def backend(request: pytest.FixtureRequest) -> str:
+    """The executor backend a semantic test runs on."""
+    return request.param
+
+
+@pytest.fixture
+def sc(backend: str) -> SparkContext:
+    """A running context on ``backend``, shared by the tests of that backend."""
+    return _context(backend)
+
+
+@pytest.fixture
+def make_context() -> Iterator[Callable[..., SparkContext]]:
+    """Build a dedicated context: ``make_context("local[2]", **{"spark.x": "y"})``."""
+    made: list[SparkContext] = []
+
+    def build(master: str = "local[2]", backend: str = "process", **settings: str
+              ) -> SparkContext:
+        active = SparkContext._active_spark_context
+        if active is not None:
+            active.stop()
+        conf = SparkConf().set("minispark.executor.backend", backend)
+        for key, value in settings.items():
+            conf.set(key, value)
+        ctx = SparkContext(master, "tests-dedicated", conf=conf)
+        made.append(ctx)
+        return ctx
+
+    yield build
+    for ctx in made:
+        ctx.stop()
+
+
+@pytest.fixture(autouse=True)
+def _doctest_context(request: pytest.FixtureRequest) -> None:
+    """Docstring examples use ``sc`` (local[2] executor processes) as PySpark's do."""
+    if isinstance(request.node, DoctestItem):
+        namespace = request.getfixturevalue("doctest_namespace")
+        namespace["sc"] = _context("local[2]")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    active = SparkContext._active_spark_context
+    if active is not None:
+        active.stop()
