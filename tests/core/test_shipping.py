@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 from operator import add
 
 from minispark.shuffle.partitioner import portable_hash
@@ -36,7 +37,8 @@ def test_stage_closure_is_shipped_once_per_executor_not_per_task(make_context, t
 
 def test_string_keys_group_identically_in_every_process_whatever_the_hash_seed(make_context):
     sc = make_context("local[2]", **{"spark.executorEnv.PYTHONHASHSEED": "random"})
-    seeds = set(sc.parallelize(range(8), 8).map(lambda _: (os.getpid(), hash("spark"))).collect())
+    seeds = set(sc.parallelize(range(8), 8)
+                .map(lambda _: (time.sleep(0.1), os.getpid(), hash("spark"))[1:]).collect())
     assert len({h for _, h in seeds}) == 2, "executors should disagree on hash(str) here"
     words = [f"w{i % 37}" for i in range(2000)]
     counts = sc.parallelize(words, 8).map(lambda w: (w, 1)).reduceByKey(add, 5).collect()

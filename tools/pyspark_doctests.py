@@ -1,0 +1,715 @@
+#!/usr/bin/env python
+"""Run PySpark's own docstring examples against minispark and report every difference.
+
+The contract of minispark is that a PySpark script runs unchanged once its
+imports say ``minispark`` instead of ``pyspark``.  This tool checks that
+contract with the examples PySpark ships in its docstrings:
+
+1. it parses the source files of an installed pyspark with :mod:`ast` (pyspark
+   is never imported, so no JVM is needed),
+2. takes the docstrings of the classes and methods that minispark also has
+   (RDD, SparkContext, SparkConf, StatCounter, StorageLevel, TaskContext,
+   Accumulator, AccumulatorParam, Broadcast, SparkFiles, ResultIterable),
+3. rewrites ``pyspark`` to ``minispark`` in each example and runs it with
+   :mod:`doctest` (``NORMALIZE_WHITESPACE | ELLIPSIS``) against one minispark
+   ``SparkContext`` named ``sc``, with the globals PySpark's own ``_test()``
+   functions set up,
+4. prints a pass/fail line per method and a summary, and with ``--report``
+   writes every failure (example, expected, got) as markdown.
+
+Nothing of PySpark is copied into this repository: the examples are read at
+run time from the pyspark installation given with ``--pyspark-root``.
+
+Examples that need a JVM-only feature (``sc._jvm``, ``_jsc``, ``_jconf``,
+Hadoop Input/OutputFormats, ``SparkSession``/DataFrames, py4j objects) are
+not run; the output says ``skipped: needs X``.  A later example of the same
+docstring that uses a name such a skipped example assigned or mutated is
+skipped too (``skipped: depends on ...``).
+
+Usage::
+
+    python tools/pyspark_doctests.py \\
+        --pyspark-root /path/to/site-packages/pyspark \\
+        [--only RDD.map,SparkConf,'RDD.sort*'] [--master local[4]] \\
+        [--report failures.md] [--verbose]
+
+The exit status is 0 when no example failed, 1 otherwise.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import builtins
+import contextlib
+import doctest
+import fnmatch
+import importlib
+import inspect
+import io
+import os
+import re
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+# ---------------------------------------------------------------------------
+# What to read: pyspark source file (PySpark 4 layout first, then 3.x), the
+# module name pyspark gives it, the minispark module that mirrors it, and the
+# classes whose docstrings are tested.
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    candidates: tuple[str, ...]   # paths relative to the pyspark package folder
+    pyspark_module: str
+    minispark_module: str
+    classes: tuple[str, ...]
+
+
+SOURCES: tuple[Source, ...] = (
+    Source(("core/rdd.py", "rdd.py"), "pyspark.core.rdd", "minispark.rdd.rdd", ("RDD",)),
+    Source(("core/context.py", "context.py"), "pyspark.core.context", "minispark.context",
+           ("SparkContext",)),
+    Source(("conf.py",), "pyspark.conf", "minispark.conf", ("SparkConf",)),
+    Source(("statcounter.py",), "pyspark.statcounter", "minispark.statcounter",
+           ("StatCounter",)),
+    Source(("storagelevel.py",), "pyspark.storagelevel", "minispark.storagelevel",
+           ("StorageLevel",)),
+    Source(("taskcontext.py",), "pyspark.taskcontext", "minispark.taskcontext",
+           ("TaskContext",)),
+    Source(("accumulators.py",), "pyspark.accumulators", "minispark.accumulators",
+           ("Accumulator", "AccumulatorParam")),
+    Source(("core/broadcast.py", "broadcast.py"), "pyspark.core.broadcast",
+           "minispark.broadcast", ("Broadcast",)),
+    Source(("core/files.py", "files.py"), "pyspark.core.files", "minispark.files",
+           ("SparkFiles",)),
+    Source(("resultiterable.py",), "pyspark.resultiterable", "minispark.resultiterable",
+           ("ResultIterable",)),
+)
+
+OPTIONFLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
+
+# ---------------------------------------------------------------------------
+# Examples that cannot run without a JVM.  Each rule: (pattern searched in the
+# example's source, pattern searched in its expected output, reason).
+# ---------------------------------------------------------------------------
+
+_HADOOP_API = (r"\b(?:sequenceFile|hadoopFile|newAPIHadoopFile|hadoopRDD|newAPIHadoopRDD|"
+               r"saveAsSequenceFile|saveAsHadoopFile|saveAsNewAPIHadoopFile|"
+               r"saveAsHadoopDataset|saveAsNewAPIHadoopDataset)\b|org\.apache\.hadoop")
+_SQL_API = (r"\b(?:py|mini)spark\.(?:sql|pandas)\b|\bSparkSession\b|\.toDF\b|"
+            r"\bcreateDataFrame\b|\bpandas_udf\b|@udf\b|\budf\(|\bRow\b|"
+            r"\bspark\.(?!sparkContext\b)\w+|\bspark\s*$")
+
+SKIP_RULES: tuple[tuple[re.Pattern | None, re.Pattern | None, str], ...] = (
+    (re.compile(r"\._jvm\b"), None, "JVM (sc._jvm)"),
+    (re.compile(r"\._jsc\b"), None, "JVM (sc._jsc)"),
+    (re.compile(r"\._jconf\b"), None, "JVM (SparkConf._jconf)"),
+    (re.compile(r"\._jrdd\b"), None, "JVM (RDD._jrdd)"),
+    (re.compile(r"\._gateway\b"), None, "JVM (py4j gateway)"),
+    (re.compile(_HADOOP_API), None, "Hadoop InputFormat/OutputFormat (JVM)"),
+    (re.compile(_SQL_API, re.M), None, "SparkSession/DataFrame"),
+    (None, re.compile(r"\bJavaObject\b"), "JVM (py4j JavaObject output)"),
+)
+
+#: PySpark surfaces a failed job as py4j's Py4JJavaError; minispark raises its
+#: documented counterpart minispark.common.errors.SparkException.
+_EXCEPTION_TRANSLATIONS = {"Py4JJavaError": ("SparkException",)}
+
+_PYSPARK_WORD = re.compile(r"\bpyspark\b")
+
+
+def rewrite(text: str) -> str:
+    """``pyspark`` -> ``minispark`` (module paths, and reprs such as ``<pyspark.conf...>``)."""
+    return _PYSPARK_WORD.sub("minispark", text)
+
+
+# ---------------------------------------------------------------------------
+# Extraction
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Item:
+    """One docstring: a class's or a method's."""
+
+    source: Source
+    path: str                  # the pyspark file it came from
+    qualname: str              # "RDD.map" or "RDD" for the class docstring
+    lineno: int                # 0-based line of the docstring in path
+    docstring: str
+    present: bool = True       # whether minispark has this class/method
+    examples: list = field(default_factory=list)       # doctest.Example, rewritten
+    # per example index: "pass" | "fail" | ("skip", reason)
+    outcomes: dict = field(default_factory=dict)
+    failures: list = field(default_factory=list)       # dicts for the report
+    error: str | None = None   # set when the docstring could not be run at all
+    seconds: float = 0.0
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        passed = sum(1 for o in self.outcomes.values() if o == "pass")
+        failed = sum(1 for o in self.outcomes.values() if o == "fail")
+        skipped = sum(1 for o in self.outcomes.values() if isinstance(o, tuple))
+        return passed, failed, skipped
+
+    @property
+    def status(self) -> str:
+        passed, failed, skipped = self.counts
+        if not self.present:
+            return "MISSING"
+        if failed or self.error:
+            return "FAIL"
+        if passed:
+            return "PASS"
+        return "SKIP"
+
+    def skip_reasons(self) -> list[str]:
+        seen: list[str] = []
+        for o in self.outcomes.values():
+            if isinstance(o, tuple) and o[1] not in seen:
+                seen.append(o[1])
+        return seen
+
+
+def find_file(root: str, source: Source) -> str | None:
+    for rel in source.candidates:
+        path = os.path.join(root, rel)
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def _function_nodes(cls: ast.ClassDef) -> Iterable[ast.FunctionDef | ast.AsyncFunctionDef]:
+    for node in cls.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node
+
+
+def extract(root: str) -> list[Item]:
+    """Every docstring with examples of the tested classes, in file order."""
+    items: list[Item] = []
+    for source in SOURCES:
+        path = find_file(root, source)
+        if path is None:
+            print(f"warning: none of {', '.join(source.candidates)} under {root}",
+                  file=sys.stderr)
+            continue
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read(), path)
+        for cls in tree.body:
+            if not isinstance(cls, ast.ClassDef) or cls.name not in source.classes:
+                continue
+            nodes: list[tuple[str, Any]] = [(cls.name, cls)]
+            # @overload stubs carry no docstring; the implementation (last def) does
+            nodes += [(f"{cls.name}.{fn.name}", fn) for fn in _function_nodes(cls)]
+            for qualname, node in nodes:
+                doc = ast.get_docstring(node, clean=False)
+                if not doc or ">>>" not in doc:
+                    continue
+                doc_node = node.body[0]
+                items.append(Item(source, path, qualname, doc_node.lineno - 1, doc))
+    return items
+
+
+# ---------------------------------------------------------------------------
+# minispark side: does it have the class/method, and the globals of a module
+# ---------------------------------------------------------------------------
+
+
+def minispark_class(source: Source, name: str) -> Any:
+    try:
+        module = importlib.import_module(source.minispark_module)
+        if hasattr(module, name):
+            return getattr(module, name)
+    except ImportError:
+        pass
+    import minispark
+
+    return getattr(minispark, name, None)
+
+
+def minispark_has(item: Item) -> bool:
+    cls_name, _, method = item.qualname.partition(".")
+    cls = minispark_class(item.source, cls_name)
+    if cls is None:
+        return False
+    if not method:
+        return True
+    try:
+        inspect.getattr_static(cls, method)
+        return True
+    except AttributeError:
+        return False
+
+
+def module_globals(source: Source, path: str) -> dict[str, Any]:
+    """What ``globals().copy()`` of the pyspark module gives its doctests, in minispark terms.
+
+    Names the pyspark module defines or imports at top level are looked up in
+    the mirroring minispark module, then in ``minispark``; stdlib imports are
+    imported.  Names minispark has no counterpart for are left out, so an
+    example that relies on one fails with a NameError (and is reported).
+    """
+    globs: dict[str, Any] = {"__name__": rewrite(source.pyspark_module)}
+    try:
+        mirror = importlib.import_module(source.minispark_module)
+    except ImportError:
+        mirror = None
+    import minispark
+
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read(), path)
+    for node in tree.body:
+        names: list[tuple[str, str | None]] = []   # (bound name, stdlib module or None)
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.append((node.name, None))
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            if node.module.split(".")[0] == "pyspark":
+                names += [(a.asname or a.name, None) for a in node.names if a.name != "*"]
+            elif node.level == 0:
+                for a in node.names:
+                    with contextlib.suppress(Exception):
+                        globs[a.asname or a.name] = getattr(
+                            importlib.import_module(node.module), a.name)
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.split(".")[0] == "pyspark":
+                    continue
+                with contextlib.suppress(Exception):
+                    module = importlib.import_module(a.name)
+                    if a.asname:
+                        globs[a.asname] = module
+                    else:
+                        globs[a.name.split(".")[0]] = importlib.import_module(
+                            a.name.split(".")[0])
+        for name, _ in names:
+            for holder in (mirror, minispark):
+                if holder is not None and hasattr(holder, name):
+                    globs[name] = getattr(holder, name)
+                    break
+    return globs
+
+
+class SparkSessionStandIn:
+    """Only ``spark.sparkContext``: what PySpark's broadcast/taskcontext tests use of ``spark``.
+
+    Any other use of ``spark`` in an example is skipped as needing SparkSession.
+    """
+
+    def __init__(self, sc: Any) -> None:
+        self.sparkContext = sc
+
+    def __repr__(self) -> str:
+        return "<SparkSession stand-in: only .sparkContext>"
+
+
+# ---------------------------------------------------------------------------
+# Deciding what to skip
+# ---------------------------------------------------------------------------
+
+
+def _names(source: str) -> tuple[set[str], set[str], set[str]]:
+    """(names read, names bound, roots of objects mutated by method calls) of an example."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set(), set(), set()
+    loads, stores, mutated = set(), set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (stores if isinstance(node.ctx, (ast.Store, ast.Del)) else loads).add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            stores.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stores.add(node.name)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            root = node.func.value
+            while isinstance(root, (ast.Attribute, ast.Subscript, ast.Call)):
+                root = root.value if not isinstance(root, ast.Call) else root.func
+            if isinstance(root, ast.Name):
+                mutated.add(root.id)
+    return loads, stores, mutated
+
+
+#: never tainted: the shared context survives a skipped example that touches it
+_SHARED = {"sc", "spark", "SparkContext"}
+
+
+def plan_skips(item: Item) -> None:
+    """Mark the examples of ``item`` that cannot run (SKIP option + recorded reason)."""
+    tainted: dict[str, str] = {}
+    for index, example in enumerate(item.examples):
+        reason = None
+        if example.options.get(doctest.SKIP):
+            reason = "marked +SKIP in PySpark"
+        else:
+            for src_pat, want_pat, why in SKIP_RULES:
+                if (src_pat is not None and src_pat.search(example.source)) or \
+                        (want_pat is not None and want_pat.search(example.want)):
+                    reason = f"needs {why}"
+                    break
+        loads, stores, mutated = _names(example.source)
+        if reason is None:
+            for name in sorted(loads):
+                if name in tainted:
+                    reason = tainted[name]
+                    break
+        if reason is not None:
+            example.options[doctest.SKIP] = True
+            item.outcomes[index] = ("skip", reason)
+            line = item.lineno + example.lineno + 1
+            dependent = reason if reason.startswith("depends on") else \
+                f"depends on the skipped example at line {line} ({reason})"
+            for name in (stores | mutated) - _SHARED:
+                tainted[name] = dependent
+
+
+# ---------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------
+
+
+class ExampleTimeout(Exception):
+    """Raised by SIGALRM in an example that ran longer than --timeout."""
+
+
+class Checker(doctest.OutputChecker):
+    """doctest's checker, plus JVM exception names translated to minispark's counterparts."""
+
+    def check_output(self, want: str, got: str, optionflags: int) -> bool:
+        if super().check_output(want, got, optionflags):
+            return True
+        wanted = want.strip().split(":", 1)[0].rsplit(".", 1)[-1]
+        if wanted in _EXCEPTION_TRANSLATIONS and not want.startswith("Traceback"):
+            raised = got.strip().split(":", 1)[0].rsplit(".", 1)[-1]
+            return raised in _EXCEPTION_TRANSLATIONS[wanted]
+        return False
+
+
+def _short_traceback(exc_info: tuple) -> str:
+    """The exception lines a doctest would show, without frames inside doctest itself."""
+    lines = traceback.format_exception(*exc_info)
+    text = "".join(lines)
+    # keep the last frames and the message: enough to see where minispark failed
+    frames = text.splitlines()
+    if len(frames) > 24:
+        frames = ["Traceback (most recent call last):", "  ..."] + frames[-22:]
+    return "\n".join(frames) + "\n"
+
+
+class Runner(doctest.DocTestRunner):
+    """Records each example's outcome on the Item instead of printing a report."""
+
+    def __init__(self, item: Item, timeout: float) -> None:
+        super().__init__(checker=Checker(), verbose=False, optionflags=OPTIONFLAGS)
+        self.item = item
+        self.timeout = timeout
+
+    def _index(self, example: doctest.Example) -> int:
+        return next(i for i, e in enumerate(self.item.examples) if e is example)
+
+    def report_start(self, out, test, example) -> None:  # noqa: ANN001
+        if self.timeout:
+            signal.setitimer(signal.ITIMER_REAL, self.timeout)
+
+    def _done(self) -> None:
+        if self.timeout:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+    def report_success(self, out, test, example, got) -> None:  # noqa: ANN001
+        self._done()
+        self.item.outcomes[self._index(example)] = "pass"
+
+    def _record(self, example: doctest.Example, got: str) -> None:
+        self._done()
+        self.item.outcomes[self._index(example)] = "fail"
+        self.item.failures.append({
+            "line": self.item.lineno + example.lineno + 1,
+            "source": example.source,
+            "want": example.want if example.exc_msg is None else
+            "Traceback (most recent call last):\n    ...\n" + example.exc_msg,
+            "got": got,
+        })
+
+    def report_failure(self, out, test, example, got) -> None:  # noqa: ANN001
+        self._record(example, got)
+
+    def report_unexpected_exception(self, out, test, example, exc_info) -> None:  # noqa: ANN001
+        self._record(example, _short_traceback(exc_info))
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise ExampleTimeout("example ran longer than --timeout")
+
+
+def builds_own_context(item: Item) -> bool:
+    """Whether the docstring constructs a SparkContext itself (as SparkConf's does).
+
+    Such docstrings run with no shared context active, as in PySpark's own
+    ``conf.py`` test, and whatever context they leave is stopped afterwards.
+    """
+    for example in item.examples:
+        try:
+            tree = ast.parse(example.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.id if isinstance(func, ast.Name) else \
+                    func.attr if isinstance(func, ast.Attribute) else None
+                if name == "SparkContext":
+                    return True
+    return False
+
+
+class Harness:
+    """Owns the shared minispark SparkContext ``sc``; runs docstrings against it."""
+
+    def __init__(self, master: str, timeout: float) -> None:
+        self.master = master
+        self.timeout = timeout
+        self.sc: Any = None
+        self.checkpoint_dir = tempfile.TemporaryDirectory(prefix="pyspark-doctests-")
+        self.globs_cache: dict[str, dict[str, Any]] = {}
+
+    def start(self) -> None:
+        from minispark import SparkContext
+
+        self.sc = SparkContext(self.master, "PythonTest")
+        self.sc.setCheckpointDir(self.checkpoint_dir.name)
+
+    def _stop_active(self) -> None:
+        from minispark import SparkContext
+
+        for ctx in (SparkContext._active_spark_context, self.sc):
+            if ctx is not None:
+                with contextlib.suppress(Exception):
+                    ctx.stop()
+        self.sc = None
+
+    def ensure_shared(self) -> None:
+        from minispark import SparkContext
+
+        if self.sc is None or SparkContext._active_spark_context is not self.sc:
+            self._stop_active()
+            self.start()
+
+    def close(self) -> None:
+        self._stop_active()
+        self.checkpoint_dir.cleanup()
+
+    def globs_for(self, item: Item, with_context: bool) -> dict[str, Any]:
+        key = item.path
+        if key not in self.globs_cache:
+            self.globs_cache[key] = module_globals(item.source, item.path)
+        globs = dict(self.globs_cache[key])
+        if with_context:
+            globs["sc"] = self.sc
+            globs["spark"] = SparkSessionStandIn(self.sc)
+        return globs
+
+    def run(self, item: Item) -> None:
+        isolated = builds_own_context(item)
+        if isolated:
+            self._stop_active()
+        else:
+            self.ensure_shared()
+        test = doctest.DocTest(item.examples, self.globs_for(item, not isolated),
+                               rewrite(f"{item.source.pyspark_module}.{item.qualname}"),
+                               item.path, item.lineno, item.docstring)
+        runner = Runner(item, self.timeout)
+        previous = signal.signal(signal.SIGALRM, _on_alarm) if self.timeout else None
+        started = time.monotonic()
+        sink = io.StringIO()
+        try:
+            with contextlib.redirect_stderr(sink):
+                runner.run(test, out=sink.write, clear_globs=True)
+        except Exception as exc:  # noqa: BLE001 - the harness itself must go on
+            item.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            if self.timeout:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+            item.seconds = time.monotonic() - started
+        timed_out = any("ExampleTimeout" in f["got"] for f in item.failures)
+        if isolated or timed_out:
+            self._stop_active()
+
+
+# ---------------------------------------------------------------------------
+# Reporting
+# ---------------------------------------------------------------------------
+
+
+def selected(items: list[Item], only: list[str] | None) -> list[Item]:
+    if not only:
+        return items
+    chosen = []
+    for item in items:
+        cls = item.qualname.split(".")[0]
+        for pattern in only:
+            if fnmatch.fnmatchcase(item.qualname, pattern) or pattern == cls:
+                chosen.append(item)
+                break
+    return chosen
+
+
+def status_line(item: Item) -> str:
+    passed, failed, skipped = item.counts
+    total = passed + failed + skipped
+    if item.status == "MISSING":
+        return f"MISSING {item.qualname}  (not in minispark; {len(item.examples)} examples not run)"
+    parts = [f"{passed}/{total} passed"]
+    if failed:
+        parts.append(f"{failed} failed")
+    if skipped:
+        parts.append(f"{skipped} skipped: " + "; ".join(item.skip_reasons()))
+    if item.error:
+        parts.append(f"harness error: {item.error}")
+    return f"{item.status:7} {item.qualname}  ({', '.join(parts)})"
+
+
+def summary(items: list[Item]) -> str:
+    by_status: dict[str, int] = {}
+    for item in items:
+        by_status[item.status] = by_status.get(item.status, 0) + 1
+    ran = [i for i in items if i.present]
+    passed = sum(i.counts[0] for i in ran)
+    failed = sum(i.counts[1] for i in ran)
+    skipped = sum(i.counts[2] for i in ran)
+    missing_examples = sum(len(i.examples) for i in items if not i.present)
+    return (
+        f"docstrings: {len(items)} with examples; "
+        f"{by_status.get('PASS', 0)} pass, {by_status.get('FAIL', 0)} fail, "
+        f"{by_status.get('SKIP', 0)} skipped entirely, "
+        f"{by_status.get('MISSING', 0)} not in minispark\n"
+        f"examples:   {passed} passed, {failed} failed, {skipped} skipped "
+        f"(+{missing_examples} in docstrings of methods minispark lacks)"
+    )
+
+
+def _fence(text: str) -> str:
+    text = text.rstrip("\n")
+    fence = "```"
+    while fence in text:
+        fence += "`"
+    return f"{fence}\n{text}\n{fence}" if text else "*(nothing)*"
+
+
+def write_report(path: str, items: list[Item], command: str, pyspark_version: str) -> None:
+    lines = [
+        "# PySpark docstring examples run against minispark: failures",
+        "",
+        f"Generated by `{command}` against pyspark {pyspark_version}.",
+        "",
+        "```",
+        summary(items),
+        "```",
+        "",
+    ]
+    failing = [i for i in items if i.status == "FAIL"]
+    for item in failing:
+        rel = os.path.relpath(item.path, os.path.dirname(os.path.dirname(item.path)))
+        lines += [f"## {item.qualname}", ""]
+        if item.error:
+            lines += [f"Harness error: `{item.error}`", ""]
+        for failure in item.failures:
+            lines += [
+                f"Example at `{rel}:{failure['line']}`:", "",
+                _fence(failure["source"]), "",
+                "Expected (PySpark):", "", _fence(failure["want"]), "",
+                "Got (minispark):", "", _fence(failure["got"]), "",
+            ]
+    skipped = [i for i in items if i.present and i.counts[2]]
+    if skipped:
+        lines += ["## Skipped examples", "",
+                  "| docstring | skipped | reason |", "| --- | --- | --- |"]
+        for item in skipped:
+            lines.append(f"| {item.qualname} | {item.counts[2]}/{len(item.examples)} | "
+                         f"{'; '.join(item.skip_reasons())} |")
+        lines.append("")
+    missing = [i for i in items if not i.present]
+    if missing:
+        lines += ["## Not in minispark (examples not run)", "",
+                  ", ".join(f"`{i.qualname}`" for i in missing), ""]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+
+
+def pyspark_version(root: str) -> str:
+    path = os.path.join(root, "version.py")
+    with contextlib.suppress(OSError):
+        match = re.search(r"__version__\s*(?::\s*str)?\s*=\s*['\"]([^'\"]+)",
+                          open(path, encoding="utf-8").read())
+        if match:
+            return match.group(1)
+    return "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pyspark-root", required=True,
+                        help="the pyspark package folder (…/site-packages/pyspark)")
+    parser.add_argument("--only", default="",
+                        help="comma-separated docstrings: RDD.map, a class name (all of it), "
+                             "or a glob such as 'RDD.sort*'")
+    parser.add_argument("--master", default="local[4]",
+                        help="master of the shared SparkContext (PySpark's rdd/context tests "
+                             "use local[4])")
+    parser.add_argument("--report", help="write the failures as markdown to this file")
+    parser.add_argument("--timeout", type=float, default=120.0,
+                        help="seconds one example may run (0: no limit)")
+    parser.add_argument("--verbose", action="store_true",
+                        help="print each failure's expected and actual output too")
+    args = parser.parse_args(argv)
+
+    root = os.path.abspath(args.pyspark_root)
+    if not os.path.isdir(root):
+        parser.error(f"--pyspark-root {root} is not a folder")
+    only = [p.strip() for p in args.only.split(",") if p.strip()] or None
+    items = selected(extract(root), only)
+    if not items:
+        parser.error("no docstring with examples matched")
+
+    parser_ = doctest.DocTestParser()
+    for item in items:
+        item.examples = parser_.get_examples(rewrite(item.docstring), item.path)
+        item.present = minispark_has(item)
+        if item.present:
+            plan_skips(item)
+
+    version = pyspark_version(root)
+    print(f"pyspark {version} at {root}; minispark master {args.master}")
+    harness = Harness(args.master, args.timeout)
+    try:
+        for item in items:
+            if item.present and any(not e.options.get(doctest.SKIP) for e in item.examples):
+                harness.run(item)
+            print(status_line(item), flush=True)
+            if args.verbose:
+                for failure in item.failures:
+                    print(f"    line {failure['line']}: {failure['source'].strip()}")
+                    print("      expected: " + failure["want"].strip().replace("\n", "\n      "))
+                    print("      got:      " + failure["got"].strip().replace("\n", "\n      "))
+    finally:
+        harness.close()
+
+    print()
+    print(summary(items))
+    if args.report:
+        command = "python tools/pyspark_doctests.py " + " ".join(
+            a if a.startswith("-") else repr(a) if " " in a else a for a in (argv or sys.argv[1:]))
+        write_report(args.report, items, command, version)
+        print(f"failures written to {args.report}")
+    return 1 if any(i.status == "FAIL" for i in items) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
