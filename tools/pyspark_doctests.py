@@ -46,8 +46,10 @@ import fnmatch
 import importlib
 import inspect
 import io
+import json
 import os
 import re
+import shlex
 import signal
 import sys
 import tempfile
@@ -103,8 +105,7 @@ _HADOOP_API = (r"\b(?:sequenceFile|hadoopFile|newAPIHadoopFile|hadoopRDD|newAPIH
                r"saveAsSequenceFile|saveAsHadoopFile|saveAsNewAPIHadoopFile|"
                r"saveAsHadoopDataset|saveAsNewAPIHadoopDataset)\b|org\.apache\.hadoop")
 _SQL_API = (r"\b(?:py|mini)spark\.(?:sql|pandas)\b|\bSparkSession\b|\.toDF\b|"
-            r"\bcreateDataFrame\b|\bpandas_udf\b|@udf\b|\budf\(|\bRow\b|"
-            r"\bspark\.(?!sparkContext\b)\w+|\bspark\s*$")
+            r"\bcreateDataFrame\b|\bpandas_udf\b|@udf\b|\budf\(|\bRow\b")
 
 SKIP_RULES: tuple[tuple[re.Pattern | None, re.Pattern | None, str], ...] = (
     (re.compile(r"\._jvm\b"), None, "JVM (sc._jvm)"),
@@ -113,7 +114,7 @@ SKIP_RULES: tuple[tuple[re.Pattern | None, re.Pattern | None, str], ...] = (
     (re.compile(r"\._jrdd\b"), None, "JVM (RDD._jrdd)"),
     (re.compile(r"\._gateway\b"), None, "JVM (py4j gateway)"),
     (re.compile(_HADOOP_API), None, "Hadoop InputFormat/OutputFormat (JVM)"),
-    (re.compile(_SQL_API, re.M), None, "SparkSession/DataFrame"),
+    (re.compile(_SQL_API), None, "SparkSession/DataFrame"),
     (None, re.compile(r"\bJavaObject\b"), "JVM (py4j JavaObject output)"),
 )
 
@@ -123,10 +124,18 @@ _EXCEPTION_TRANSLATIONS = {"Py4JJavaError": ("SparkException",)}
 
 _PYSPARK_WORD = re.compile(r"\bpyspark\b")
 
+#: the package the examples run against: "minispark", or "pyspark" for a
+#: baseline run of the same harness on PySpark itself (``--engine pyspark``)
+ENGINE = "minispark"
+
 
 def rewrite(text: str) -> str:
     """``pyspark`` -> ``minispark`` (module paths, and reprs such as ``<pyspark.conf...>``)."""
-    return _PYSPARK_WORD.sub("minispark", text)
+    return text if ENGINE == "pyspark" else _PYSPARK_WORD.sub("minispark", text)
+
+
+def engine_module(source: Source) -> str:
+    return source.pyspark_module if ENGINE == "pyspark" else source.minispark_module
 
 
 # ---------------------------------------------------------------------------
@@ -170,10 +179,13 @@ class Item:
         return "SKIP"
 
     def skip_reasons(self) -> list[str]:
+        """Distinct reasons; examples skipped only for using a skipped one's names count once."""
         seen: list[str] = []
         for o in self.outcomes.values():
-            if isinstance(o, tuple) and o[1] not in seen:
-                seen.append(o[1])
+            if isinstance(o, tuple):
+                reason = "depends on a skipped example" if o[1].startswith("depends on") else o[1]
+                if reason not in seen:
+                    seen.append(reason)
         return seen
 
 
@@ -224,14 +236,12 @@ def extract(root: str) -> list[Item]:
 
 def minispark_class(source: Source, name: str) -> Any:
     try:
-        module = importlib.import_module(source.minispark_module)
+        module = importlib.import_module(engine_module(source))
         if hasattr(module, name):
             return getattr(module, name)
     except ImportError:
         pass
-    import minispark
-
-    return getattr(minispark, name, None)
+    return getattr(importlib.import_module(ENGINE), name, None)
 
 
 def minispark_has(item: Item) -> bool:
@@ -258,10 +268,10 @@ def module_globals(source: Source, path: str) -> dict[str, Any]:
     """
     globs: dict[str, Any] = {"__name__": rewrite(source.pyspark_module)}
     try:
-        mirror = importlib.import_module(source.minispark_module)
+        mirror = importlib.import_module(engine_module(source))
     except ImportError:
         mirror = None
-    import minispark
+    package = importlib.import_module(ENGINE)
 
     with open(path, encoding="utf-8") as f:
         tree = ast.parse(f.read(), path)
@@ -289,7 +299,7 @@ def module_globals(source: Source, path: str) -> dict[str, Any]:
                         globs[a.name.split(".")[0]] = importlib.import_module(
                             a.name.split(".")[0])
         for name, _ in names:
-            for holder in (mirror, minispark):
+            for holder in (mirror, package):
                 if holder is not None and hasattr(holder, name):
                     globs[name] = getattr(holder, name)
                     break
@@ -337,6 +347,21 @@ def _names(source: str) -> tuple[set[str], set[str], set[str]]:
     return loads, stores, mutated
 
 
+def uses_session(source: str) -> bool:
+    """Whether the example uses ``spark`` for more than ``spark.sparkContext``."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    allowed = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == "sparkContext" \
+                and isinstance(node.value, ast.Name):
+            allowed.add(id(node.value))
+    return any(isinstance(node, ast.Name) and node.id == "spark" and id(node) not in allowed
+               for node in ast.walk(tree))
+
+
 #: never tainted: the shared context survives a skipped example that touches it
 _SHARED = {"sc", "spark", "SparkContext"}
 
@@ -354,6 +379,8 @@ def plan_skips(item: Item) -> None:
                         (want_pat is not None and want_pat.search(example.want)):
                     reason = f"needs {why}"
                     break
+            if reason is None and uses_session(example.source):
+                reason = "needs SparkSession/DataFrame"
         loads, stores, mutated = _names(example.source)
         if reason is None:
             for name in sorted(loads):
@@ -394,8 +421,10 @@ class Checker(doctest.OutputChecker):
 
 def _short_traceback(exc_info: tuple) -> str:
     """The exception lines a doctest would show, without frames inside doctest itself."""
-    lines = traceback.format_exception(*exc_info)
-    text = "".join(lines)
+    exc_type, exc, tb = exc_info
+    if tb is not None and tb.tb_frame.f_code.co_filename == doctest.__file__:
+        tb = tb.tb_next            # the frame of doctest's own exec()
+    text = "".join(traceback.format_exception(exc_type, exc, tb))
     # keep the last frames and the message: enough to see where minispark failed
     frames = text.splitlines()
     if len(frames) > 24:
@@ -410,6 +439,7 @@ class Runner(doctest.DocTestRunner):
         super().__init__(checker=Checker(), verbose=False, optionflags=OPTIONFLAGS)
         self.item = item
         self.timeout = timeout
+        self.unbound: dict[str, int] = {}   # name -> line of the failed example binding it
 
     def _index(self, example: doctest.Example) -> int:
         return next(i for i, e in enumerate(self.item.examples) if e is example)
@@ -428,13 +458,23 @@ class Runner(doctest.DocTestRunner):
 
     def _record(self, example: doctest.Example, got: str) -> None:
         self._done()
-        self.item.outcomes[self._index(example)] = "fail"
+        index = self._index(example)
+        line = self.item.lineno + example.lineno + 1
+        loads, stores, _ = _names(example.source)
+        causes = sorted({self.unbound[n] for n in loads if n in self.unbound})
+        for name in stores:
+            self.unbound.setdefault(name, line)
+        self.item.outcomes[index] = "fail"
         self.item.failures.append({
-            "line": self.item.lineno + example.lineno + 1,
+            "index": index,
+            "line": line,
             "source": example.source,
             "want": example.want if example.exc_msg is None else
             "Traceback (most recent call last):\n    ...\n" + example.exc_msg,
             "got": got,
+            # the failure only follows from earlier failed examples at these lines
+            "follows": causes if causes and ("NameError" in got or "is not defined" in got)
+            else [],
         })
 
     def report_failure(self, out, test, example, got) -> None:  # noqa: ANN001
@@ -480,13 +520,13 @@ class Harness:
         self.globs_cache: dict[str, dict[str, Any]] = {}
 
     def start(self) -> None:
-        from minispark import SparkContext
+        SparkContext = importlib.import_module(ENGINE).SparkContext
 
         self.sc = SparkContext(self.master, "PythonTest")
         self.sc.setCheckpointDir(self.checkpoint_dir.name)
 
     def _stop_active(self) -> None:
-        from minispark import SparkContext
+        SparkContext = importlib.import_module(ENGINE).SparkContext
 
         for ctx in (SparkContext._active_spark_context, self.sc):
             if ctx is not None:
@@ -495,7 +535,7 @@ class Harness:
         self.sc = None
 
     def ensure_shared(self) -> None:
-        from minispark import SparkContext
+        SparkContext = importlib.import_module(ENGINE).SparkContext
 
         if self.sc is None or SparkContext._active_spark_context is not self.sc:
             self._stop_active()
@@ -565,7 +605,7 @@ def status_line(item: Item) -> str:
     passed, failed, skipped = item.counts
     total = passed + failed + skipped
     if item.status == "MISSING":
-        return f"MISSING {item.qualname}  (not in minispark; {len(item.examples)} examples not run)"
+        return f"MISSING {item.qualname}  (not in {ENGINE}; {len(item.examples)} examples not run)"
     parts = [f"{passed}/{total} passed"]
     if failed:
         parts.append(f"{failed} failed")
@@ -584,14 +624,16 @@ def summary(items: list[Item]) -> str:
     passed = sum(i.counts[0] for i in ran)
     failed = sum(i.counts[1] for i in ran)
     skipped = sum(i.counts[2] for i in ran)
+    follows = sum(1 for i in ran for f in i.failures if f["follows"])
     missing_examples = sum(len(i.examples) for i in items if not i.present)
     return (
         f"docstrings: {len(items)} with examples; "
         f"{by_status.get('PASS', 0)} pass, {by_status.get('FAIL', 0)} fail, "
         f"{by_status.get('SKIP', 0)} skipped entirely, "
-        f"{by_status.get('MISSING', 0)} not in minispark\n"
-        f"examples:   {passed} passed, {failed} failed, {skipped} skipped "
-        f"(+{missing_examples} in docstrings of methods minispark lacks)"
+        f"{by_status.get('MISSING', 0)} not in {ENGINE}\n"
+        f"examples:   {passed} passed, {failed} failed "
+        f"({follows} of them only because an earlier example failed), {skipped} skipped "
+        f"(+{missing_examples} in docstrings of methods {ENGINE} lacks)"
     )
 
 
@@ -603,30 +645,55 @@ def _fence(text: str) -> str:
     return f"{fence}\n{text}\n{fence}" if text else "*(nothing)*"
 
 
-def write_report(path: str, items: list[Item], command: str, pyspark_version: str) -> None:
+def load_baseline(path: str | None) -> dict[str, dict[str, str]]:
+    """qualname -> {example index: outcome} from a ``--json`` file of an ``--engine pyspark`` run."""
+    if not path:
+        return {}
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    return {d["qualname"]: d["outcomes"] for d in data["docstrings"]}
+
+
+def baseline_note(baseline: dict[str, dict[str, str]], item: Item, index: int) -> str:
+    outcome = baseline.get(item.qualname, {}).get(str(index))
+    if outcome is None:
+        return ""
+    if outcome == "fail":
+        return "**Fails on PySpark itself too** (baseline run)."
+    if outcome == "pass":
+        return "Passes on PySpark (baseline run)."
+    return f"Not run on PySpark either ({outcome})."
+
+
+def write_report(path: str, items: list[Item], command: str, pyspark_version: str,
+                 baseline: dict[str, dict[str, str]]) -> None:
+    rel_root = os.path.dirname(os.path.dirname(items[0].path)) if items else ""
     lines = [
-        "# PySpark docstring examples run against minispark: failures",
+        f"# PySpark docstring examples run against {ENGINE}: failures",
         "",
-        f"Generated by `{command}` against pyspark {pyspark_version}.",
+        f"Generated by `{command}` from pyspark {pyspark_version}'s sources.",
         "",
         "```",
         summary(items),
         "```",
         "",
     ]
-    failing = [i for i in items if i.status == "FAIL"]
-    for item in failing:
-        rel = os.path.relpath(item.path, os.path.dirname(os.path.dirname(item.path)))
+    for item in (i for i in items if i.status == "FAIL"):
+        rel = os.path.relpath(item.path, rel_root)
         lines += [f"## {item.qualname}", ""]
         if item.error:
             lines += [f"Harness error: `{item.error}`", ""]
         for failure in item.failures:
-            lines += [
-                f"Example at `{rel}:{failure['line']}`:", "",
-                _fence(failure["source"]), "",
-                "Expected (PySpark):", "", _fence(failure["want"]), "",
-                "Got (minispark):", "", _fence(failure["got"]), "",
-            ]
+            lines += [f"Example at `{rel}:{failure['line']}`:", "", _fence(failure["source"]), ""]
+            if failure["follows"]:
+                lines += ["Only fails because the example(s) at line(s) "
+                          + ", ".join(map(str, failure["follows"])) + " failed.", ""]
+            else:
+                lines += ["Expected (PySpark):", "", _fence(failure["want"]), "",
+                          f"Got ({ENGINE}):", "", _fence(failure["got"]), ""]
+            note = baseline_note(baseline, item, failure["index"])
+            if note:
+                lines += [note, ""]
     skipped = [i for i in items if i.present and i.counts[2]]
     if skipped:
         lines += ["## Skipped examples", "",
@@ -637,10 +704,27 @@ def write_report(path: str, items: list[Item], command: str, pyspark_version: st
         lines.append("")
     missing = [i for i in items if not i.present]
     if missing:
-        lines += ["## Not in minispark (examples not run)", "",
+        lines += [f"## Not in {ENGINE} (examples not run)", "",
                   ", ".join(f"`{i.qualname}`" for i in missing), ""]
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines))
+
+
+def write_json(path: str, items: list[Item], pyspark_version: str) -> None:
+    data = {
+        "engine": ENGINE,
+        "pyspark_version": pyspark_version,
+        "docstrings": [{
+            "qualname": item.qualname,
+            "status": item.status,
+            "error": item.error,
+            "outcomes": {str(k): (v if isinstance(v, str) else f"skip: {v[1]}")
+                         for k, v in sorted(item.outcomes.items())},
+            "failures": item.failures,
+        } for item in items],
+    }
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1)
 
 
 def pyspark_version(root: str) -> str:
@@ -654,9 +738,10 @@ def pyspark_version(root: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global ENGINE
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pyspark-root", required=True,
-                        help="the pyspark package folder (…/site-packages/pyspark)")
+                        help="the pyspark package folder (.../site-packages/pyspark)")
     parser.add_argument("--only", default="",
                         help="comma-separated docstrings: RDD.map, a class name (all of it), "
                              "or a glob such as 'RDD.sort*'")
@@ -664,11 +749,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="master of the shared SparkContext (PySpark's rdd/context tests "
                              "use local[4])")
     parser.add_argument("--report", help="write the failures as markdown to this file")
+    parser.add_argument("--json", help="write every example's outcome as JSON to this file")
+    parser.add_argument("--baseline",
+                        help="JSON of an --engine pyspark run: the report then says which "
+                             "failing examples fail on PySpark itself too")
+    parser.add_argument("--engine", choices=("minispark", "pyspark"), default="minispark",
+                        help="pyspark: run the same harness, unrewritten, on PySpark itself "
+                             "(needs pyspark importable and a JVM) to get a baseline")
     parser.add_argument("--timeout", type=float, default=120.0,
                         help="seconds one example may run (0: no limit)")
     parser.add_argument("--verbose", action="store_true",
                         help="print each failure's expected and actual output too")
     args = parser.parse_args(argv)
+    ENGINE = args.engine
+    if ENGINE == "pyspark":
+        # as PySpark's own test runner: portable_hash refuses to run without it
+        os.environ.setdefault("PYTHONHASHSEED", "0")
 
     root = os.path.abspath(args.pyspark_root)
     if not os.path.isdir(root):
@@ -677,16 +773,17 @@ def main(argv: list[str] | None = None) -> int:
     items = selected(extract(root), only)
     if not items:
         parser.error("no docstring with examples matched")
+    baseline = load_baseline(args.baseline)
 
-    parser_ = doctest.DocTestParser()
+    doc_parser = doctest.DocTestParser()
     for item in items:
-        item.examples = parser_.get_examples(rewrite(item.docstring), item.path)
+        item.examples = doc_parser.get_examples(rewrite(item.docstring), item.path)
         item.present = minispark_has(item)
         if item.present:
             plan_skips(item)
 
     version = pyspark_version(root)
-    print(f"pyspark {version} at {root}; minispark master {args.master}")
+    print(f"examples of pyspark {version} at {root}; run on {ENGINE}, master {args.master}")
     harness = Harness(args.master, args.timeout)
     try:
         for item in items:
@@ -696,6 +793,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.verbose:
                 for failure in item.failures:
                     print(f"    line {failure['line']}: {failure['source'].strip()}")
+                    if failure["follows"]:
+                        print(f"      (follows from the failure at {failure['follows']})")
+                        continue
                     print("      expected: " + failure["want"].strip().replace("\n", "\n      "))
                     print("      got:      " + failure["got"].strip().replace("\n", "\n      "))
     finally:
@@ -704,10 +804,14 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(summary(items))
     if args.report:
-        command = "python tools/pyspark_doctests.py " + " ".join(
-            a if a.startswith("-") else repr(a) if " " in a else a for a in (argv or sys.argv[1:]))
-        write_report(args.report, items, command, version)
+        shown = list(argv if argv is not None else sys.argv[1:])
+        command = " ".join(["python tools/pyspark_doctests.py"]
+                           + [shlex.quote(a) for a in shown])
+        write_report(args.report, items, command, version, baseline)
         print(f"failures written to {args.report}")
+    if args.json:
+        write_json(args.json, items, version)
+        print(f"outcomes written to {args.json}")
     return 1 if any(i.status == "FAIL" for i in items) else 0
 
 

@@ -23,6 +23,7 @@ from minispark.scheduler.backend import ExecutorBackend, ExecutorLost
 from minispark.scheduler.dependency import NarrowDependency, ShuffleDependency
 from minispark.scheduler.lineage import serialize_stage, shuffle_dependencies
 from minispark.scheduler.task import RESULT, SHUFFLE_MAP, TaskDescription, TaskResult
+from minispark.shuffle.reader import output_exists
 from minispark.storage.block_master import BlockManagerMaster
 from minispark.storage.block_manager import rdd_block_id
 
@@ -391,7 +392,13 @@ class DAGScheduler:
     def _fetch_failed(self, run: _StageRun, result: TaskResult, running: dict[int, _StageRun],
                       queue: deque[_PendingTask]) -> None:
         shuffle_id, map_index = result.fetch_failure  # type: ignore[misc]
-        self.shuffle_stages[shuffle_id].outputs[map_index] = None
+        parent = self.shuffle_stages[shuffle_id]
+        parent.outputs[map_index] = None
+        # Whatever removed one output may have removed others: find them all now
+        # rather than one failed stage attempt at a time.
+        for i, status in enumerate(parent.outputs):
+            if status is not None and not output_exists(status.path):
+                parent.outputs[i] = None
         stage = run.stage
         if running.get(stage.id) is not run:
             return  # this attempt already failed; one resubmission is enough

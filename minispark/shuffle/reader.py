@@ -1,6 +1,7 @@
 """Reduce side of a shuffle: fetch one partition's range from every map output."""
 from __future__ import annotations
 
+import os
 import struct
 from typing import Iterator, Sequence
 
@@ -22,6 +23,11 @@ def fetch_partition(handle: ShuffleHandle, reduce_index: int,
     for map_index, path in enumerate(map_paths):
         data = _read_range(handle.shuffle_id, map_index, path, reduce_index)
         yield from serialization.iter_records(data)
+
+
+def output_exists(path: str) -> bool:
+    """Whether a map output's data file and index are both still in place."""
+    return os.path.exists(path) and os.path.exists(path + ".index")
 
 
 def _read_range(shuffle_id: int, map_index: int, path: str, reduce_index: int) -> bytes:
