@@ -163,7 +163,7 @@ class HdfsFileSystem(FileSystem):
     def block_locations(self, path: str, start: int, length: int) -> list[BlockLocation]:
         """Blocks overlapping the range, hosts = the DataNodes holding them (closest first)."""
         info = self.client.block_locations(self._path(path), start, length)
-        return [BlockLocation(b["offset"], b["b"][2], tuple(loc["host"] for loc in b["locs"]))
+        return [BlockLocation(b["offset"], b["b"][2], tuple(dict.fromkeys(loc["host"] for loc in b["locs"])))
                 for b in info["blocks"]]
 
     def default_block_size(self) -> int:
