@@ -174,9 +174,60 @@ def engine_command(engine: str, args: argparse.Namespace) -> tuple[list[str], di
     return [python, JOB], env
 
 
+def _cpu_times() -> tuple[int, int]:
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def busy_cores(seconds: float = 0.5) -> float | None:
+    """How many cores other processes keep busy right now (sampled over ``seconds``).
+
+    Called between measurements, when none of ours is running, so whatever
+    is busy belongs to someone else. None where /proc/stat does not exist.
+    """
+    try:
+        busy0, total0 = _cpu_times()
+        time.sleep(seconds)
+        busy1, total1 = _cpu_times()
+    except OSError:
+        return None
+    if total1 == total0:
+        return 0.0
+    return (busy1 - busy0) / (total1 - total0) * (os.cpu_count() or 1)
+
+
+def wait_until_quiet(args: argparse.Namespace) -> float | None:
+    """Sample how busy the machine is; with --quiet-below, wait (bounded) for it to calm down."""
+    busy = busy_cores()
+    deadline = time.monotonic() + args.max_wait
+    while (args.quiet_below is not None and busy is not None and busy > args.quiet_below
+           and time.monotonic() < deadline):
+        time.sleep(2)
+        busy = busy_cores()
+    return busy
+
+
 def run_one(engine: str, workload: str, data: str, args: argparse.Namespace) -> dict:
+    """One measurement (median of ``repeat`` runs) in fresh subprocesses."""
+    records = [_run_once(engine, workload, data, args) for _ in range(args.repeat_of(workload))]
+    good = [r for r in records if "error" not in r]
+    if len(good) < len(records):
+        return next(r for r in records if "error" in r)
+    good.sort(key=lambda r: r["seconds"])
+    record = dict(good[len(good) // 2])
+    if len(good) > 1:
+        record["all_seconds"] = [r["seconds"] for r in records]
+        record["load"] = max(r["load"] for r in records)
+        record["busy"] = max((r["busy"] for r in records if r["busy"] is not None), default=None)
+    return record
+
+
+def _run_once(engine: str, workload: str, data: str, args: argparse.Namespace) -> dict:
     command, env = engine_command(engine, args)
     command = [*command, engine, workload, data, args.master]
+    busy = wait_until_quiet(args)
     load = os.getloadavg()[0]
     t = time.perf_counter()
     try:
@@ -184,16 +235,17 @@ def run_one(engine: str, workload: str, data: str, args: argparse.Namespace) -> 
                               timeout=args.timeout, cwd=tempfile.gettempdir())
     except subprocess.TimeoutExpired:
         return {"engine": engine, "workload": workload, "error": f"timeout {args.timeout}s",
-                "load": load}
+                "load": load, "busy": busy}
     wall = time.perf_counter() - t
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     if proc.returncode != 0 or not lines:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
-        return {"engine": engine, "workload": workload, "load": load,
+        return {"engine": engine, "workload": workload, "load": load, "busy": busy,
                 "error": f"exit code {proc.returncode}:\n{tail}"}
     record = json.loads(lines[-1])
     record["process_wall"] = wall
     record["load"] = load
+    record["busy"] = busy
     return record
 
 
@@ -205,6 +257,8 @@ def _fmt_s(record: dict | None) -> str:
     if "error" in record:
         return "FAIL"
     s = record["seconds"]
+    if s < 0.001:
+        return f"{s * 1000:.3f} ms"
     return f"{s * 1000:.1f} ms" if s < 0.1 else f"{s:.2f}"
 
 
@@ -233,13 +287,15 @@ def _target(workload: str, mini: dict | None, spark: dict | None, py: dict | Non
 
 def render_table(results: dict, workloads: list[str]) -> str:
     header = ["workload", "python s", "minispark s", "pyspark s", "minispark/pyspark",
-              "minispark/python", "load1 (py/mini/spark)", "target"]
+              "minispark/python", "load1 py/mini/spark", "busy py/mini/spark", "target"]
     rows = [header]
     for w in workloads:
         py, mini, spark = (results.get((e, w)) for e in ("python", "minispark", "pyspark"))
         loads = "/".join(f"{r['load']:.2f}" if r else "-" for r in (py, mini, spark))
+        busy = "/".join(f"{r['busy']:.2f}" if r and r.get("busy") is not None else "-"
+                        for r in (py, mini, spark))
         rows.append([w, _fmt_s(py), _fmt_s(mini), _fmt_s(spark), _ratio(mini, spark),
-                     _ratio(mini, py), loads, _target(w, mini, spark, py)])
+                     _ratio(mini, py), loads, busy, _target(w, mini, spark, py)])
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(r)) + " |" for r in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
@@ -277,10 +333,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--no-pyc-cache", dest="use_pyc_cache", action="store_false",
                    help="honour PYTHONDONTWRITEBYTECODE (byte code compiled on every import)")
     p.add_argument("--timeout", type=float, default=3600.0, help="per measurement, seconds")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="runs per data workload; the median is reported (default 1: one run)")
+    p.add_argument("--startup-repeat", type=int, default=None,
+                   help="runs of the start-up measurement; the median is reported "
+                        "(default 5, 1 with --quick)")
+    p.add_argument("--quiet-below", type=float, default=None, metavar="CORES",
+                   help="before each measurement wait until other processes use fewer than "
+                        "CORES cores (sampled over 0.5 s), for at most --max-wait seconds")
+    p.add_argument("--max-wait", type=float, default=300.0)
     p.add_argument("--json", help="also write every raw measurement to this file")
     args = p.parse_args(argv)
+    args.repeat_of = lambda w: max(1, args.startup_repeat if w == "startup" else args.repeat)
     if args.quick:
         args.text_mb, args.pairs = 2.0, 100_000
+    if args.startup_repeat is None:
+        args.startup_repeat = 1 if args.quick else 5
     args.engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     args.workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
     for e in args.engines:
@@ -319,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.pyc_cache:  # fill the byte-code cache so start-up is not a first import
             for engine in engines:
                 if engine != "python":
-                    run_one(engine, "startup", data, args)
+                    _run_once(engine, "startup", data, args)
         results: dict = {}
         for workload in args.workloads:
             for engine in engines:
@@ -330,12 +398,16 @@ def main(argv: list[str] | None = None) -> int:
                 shown = record.get("error") or (
                     f"{record['seconds']:.3f} s, result {record['result']}, "
                     f"process {record['process_wall']:.2f} s")
-                print(f"# {workload:<12} {engine:<10} load1 {record['load']:.2f}  {shown}",
-                      flush=True)
+                if "all_seconds" in record:
+                    shown += " (runs: " + ", ".join(f"{s:.3f}" for s in record["all_seconds"]) + ")"
+                busy = "?" if record.get("busy") is None else f"{record['busy']:.2f}"
+                print(f"# {workload:<12} {engine:<10} load1 {record['load']:.2f} busy {busy}  "
+                      f"{shown}", flush=True)
         print()
         print(f"Data: text {manifest['text_bytes'] / 1e6:.1f} MB, {args.pairs:,} pairs over "
-              f"{manifest['keys']:,} keys; master {args.master}; load1 = 1-minute load "
-              f"average when each measurement started.")
+              f"{manifest['keys']:,} keys; master {args.master}.\nload1 = 1-minute load average "
+              f"when each measurement started; busy = cores other processes used in the 0.5 s "
+              f"before it started.")
         print(render_table(results, args.workloads))
         for problem in check_results(results, args.workloads):
             print(f"WARNING: {problem}")

@@ -140,8 +140,9 @@ class SparkContext:
         memory = parse_bytes(self._conf.get("spark.executor.memory", "1g"), "m")
         fraction = float(self._conf.get("spark.memory.storageFraction", "0.6"))
         threshold = self._conf.get("spark.shuffle.spill.numElementsForceSpillThreshold")
+        worker_memory = parse_bytes(self._conf.get("spark.python.worker.memory", "512m"), "m")
         return ExecutorSettings(self._app_dir, int(memory * fraction),
-                                int(threshold) if threshold else None)
+                                int(threshold) if threshold else None, worker_memory)
 
     def _make_backend(self, executors: int) -> ExecutorBackend:
         kind = self._conf.get("minispark.executor.backend", "process")

@@ -13,6 +13,7 @@ from minispark.resultiterable import ResultIterable
 from minispark.scheduler.dependency import (
     ManyToOneDependency, OneToOneDependency, RangeDependency, ShuffleDependency,
 )
+from minispark.shuffle.aggregator import Aggregator, Merger
 from minispark.shuffle.handle import ShuffleHandle
 from minispark.shuffle.partitioner import Partitioner
 from minispark.shuffle.reader import fetch_partition, read_partition
@@ -192,8 +193,7 @@ class ShuffledRDD(RDD):
     def compute(self, index: int, task_context: "TaskContext") -> Iterator[Any]:
         env = task_context._env
         paths = env.shuffle_inputs[self._handle.shuffle_id]
-        return read_partition(self._handle, index, paths, env.settings.merge_limit,
-                              env.shuffle_dir)
+        return read_partition(self._handle, index, paths, env.spill)
 
 
 class CoGroupedRDD(RDD):
@@ -206,15 +206,11 @@ class CoGroupedRDD(RDD):
         super().__init__(ctx, deps, partitioner.numPartitions, partitioner)
 
     def compute(self, index: int, task_context: "TaskContext") -> Iterator[Any]:
-        width = len(self._deps)
-        groups: dict[Any, tuple[list, ...]] = {}
+        merger = Merger(_cogroup_aggregator(len(self._deps)), task_context._env.spill)
         for side, dep in enumerate(self._deps):
-            for key, value in self._side_records(dep, index, task_context):
-                entry = groups.get(key)
-                if entry is None:
-                    entry = groups[key] = tuple([] for _ in range(width))
-                entry[side].append(value)
-        return ((key, tuple(ResultIterable(v) for v in lists)) for key, lists in groups.items())
+            records = self._side_records(dep, index, task_context)
+            merger.merge_values((key, (side, value)) for key, value in records)
+        return ((key, tuple(ResultIterable(v) for v in lists)) for key, lists in merger.items())
 
     @staticmethod
     def _side_records(dep: Any, index: int, task_context: "TaskContext") -> Iterator[tuple]:
@@ -222,3 +218,22 @@ class CoGroupedRDD(RDD):
             paths = task_context._env.shuffle_inputs[dep.shuffle_id]
             return fetch_partition(dep.handle, index, paths)
         return dep.rdd.iterator(index, task_context)
+
+
+def _cogroup_aggregator(width: int) -> Aggregator:
+    """Combiners are one list of values per parent RDD."""
+    def create(tagged: tuple) -> tuple[list, ...]:
+        lists: tuple[list, ...] = tuple([] for _ in range(width))
+        lists[tagged[0]].append(tagged[1])
+        return lists
+
+    def add(lists: tuple[list, ...], tagged: tuple) -> tuple[list, ...]:
+        lists[tagged[0]].append(tagged[1])
+        return lists
+
+    def combine(a: tuple[list, ...], b: tuple[list, ...]) -> tuple[list, ...]:
+        for mine, theirs in zip(a, b):
+            mine.extend(theirs)
+        return a
+
+    return Aggregator(create, add, combine)

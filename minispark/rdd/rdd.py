@@ -23,10 +23,11 @@ from minispark.rdd import sampling
 from minispark.rdd.base import RDDBase
 from minispark.rdd.pipeline import FILTER, FLAT_MAP, MAP, PARTITION, Pipeline
 from minispark.resultiterable import ResultIterable
-from minispark.shuffle.aggregator import Aggregator, Merger
+from minispark.shuffle.aggregator import NO_SPILL, Aggregator, Merger
 from minispark.shuffle.partitioner import Partitioner, RangePartitioner, portable_hash
 from minispark.statcounter import StatCounter
 from minispark.storagelevel import StorageLevel
+from minispark.taskcontext import TaskContext
 
 def _identity(x: Any) -> Any:
     return x
@@ -1088,7 +1089,8 @@ def _extend(a: list, b: list) -> list:
 
 
 def _combine_locally(agg: Aggregator, it: Iterator[tuple]) -> Iterator[tuple]:
-    merger = Merger(agg)
+    task = TaskContext.get()
+    merger = Merger(agg, task._env.spill if task is not None else NO_SPILL)
     merger.merge_values(it)
     return merger.items()
 

@@ -8,6 +8,7 @@ and failures come back as the user's own formatted traceback.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -20,6 +21,7 @@ from minispark.common.errors import FetchFailedError
 from minispark.files import SparkFiles
 from minispark.scheduler.lineage import deserialize_stage
 from minispark.scheduler.task import RESULT, TaskDescription, TaskMetrics, TaskResult
+from minispark.shuffle.aggregator import SpillPolicy
 from minispark.shuffle.writer import write_map_output
 from minispark.storage.block_manager import BlockManager
 from minispark.taskcontext import TaskContext
@@ -34,7 +36,8 @@ class ExecutorSettings:
 
     app_dir: str
     max_memory: int
-    merge_limit: int | None
+    spill_records: int | None = None
+    worker_memory: int | None = None
     py_files: tuple[str, ...] = ()
 
 
@@ -55,7 +58,19 @@ class ExecutorEnv:
             executor_id, _ensure_dir(settings.app_dir, "blocks", executor_id), settings.max_memory)
         self.shuffle_dir = _ensure_dir(settings.app_dir, "shuffle")
         self.shuffle_inputs: dict[int, list[str]] = {}
-        self.records_read = 0
+        self.spill = SpillPolicy()
+
+    def start_task(self, task_id: int) -> None:
+        """A fresh spill budget and folder for each task."""
+        settings = self.settings
+        folder = os.path.join(settings.app_dir, "spill", str(task_id))
+        self.spill = SpillPolicy(settings.spill_records, settings.worker_memory, folder)
+
+    def end_task(self) -> int:
+        """Remove the task's spill files; return how many bytes it spilled."""
+        if self.spill.directory is not None:
+            shutil.rmtree(self.spill.directory, ignore_errors=True)
+        return self.spill.spilled_bytes
 
 
 def _ensure_dir(*parts: str) -> str:
@@ -120,6 +135,9 @@ class Executor:
     def _execute(self, desc: TaskDescription, stage: _StageBinary) -> tuple[Any, TaskMetrics]:
         env = self.env
         env.shuffle_inputs = desc.shuffle_inputs
+        env.start_task(desc.task_id)
+        if env.spill.directory is not None:
+            os.makedirs(env.spill.directory, exist_ok=True)
         ctx = TaskContext(desc.stage_id, desc.partition, desc.attempt, desc.task_id,
                           desc.local_properties, env)
         TaskContext._current = ctx
@@ -129,12 +147,13 @@ class Executor:
             if desc.kind == RESULT:
                 return stage.payload(ctx, records), metrics
             status = write_map_output(records, stage.payload, desc.partition, env.shuffle_dir,
-                                      self.executor_id, env.settings.merge_limit)
+                                      self.executor_id, env.spill)
             metrics.shuffle_bytes_written = sum(status.sizes)
             metrics.shuffle_records_written = status.records
             return status, metrics
         finally:
             TaskContext._current = None
+            metrics.spilled_bytes = env.end_task()
 
     def forget_broadcast(self, bid: int, destroy: bool) -> None:
         broadcast.forget(bid, destroy)

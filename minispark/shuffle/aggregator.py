@@ -1,16 +1,25 @@
-"""Aggregators and the in-memory / spilling merge of values by key."""
+"""Aggregators, and merging by key within a memory budget (spilling to disk).
+
+When the records held in memory pass a limit (a record count, or the
+process's resident memory), the current combiners are split by a hash of the
+key into a fixed number of buckets and appended to one file per bucket. At
+the end each bucket is merged on its own, so memory then holds about
+1/``SPILL_BUCKETS`` of the data. Sorting spills sorted runs and merges them.
+"""
 from __future__ import annotations
 
 import heapq
 import os
-import pickle
+import shutil
 import tempfile
-from dataclasses import dataclass
-from itertools import groupby
-from operator import itemgetter
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from minispark.common import serialization
+from minispark.shuffle.partitioner import portable_hash
+
+SPILL_BUCKETS = 59
+CHECK_EVERY = 1024
 
 
 @dataclass(frozen=True)
@@ -27,14 +36,41 @@ class Aggregator:
     mergeCombiners: Callable[[Any, Any], Any]
 
 
-class Merger:
-    """Merges (key, value) or (key, combiner) records by key, spilling past a limit.
+def resident_memory() -> int:
+    """Bytes of this process's resident memory (0 where /proc is unavailable)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
-    ``limit`` is the number of distinct keys held in memory before the current
-    dictionary is written to disk as one sorted run; the runs are merged by key
-    at the end (a k-way merge, one record per run in memory). ``limit=None``
-    never spills. Runs are sorted by ``sort_key`` when given, else by a
-    total order that works for keys of mixed, unorderable types.
+
+@dataclass
+class SpillPolicy:
+    """When to spill and where: the limits of one task, and what it spilled."""
+
+    record_limit: int | None = None
+    memory_limit: int | None = None
+    directory: str | None = None
+    spilled_bytes: int = field(default=0)
+
+    def exceeded(self, held: int) -> bool:
+        if self.record_limit is not None and held >= self.record_limit:
+            return True
+        return self.memory_limit is not None and resident_memory() > self.memory_limit
+
+    def after_spill(self) -> None:
+        # Freed memory often stays with the process: raise the bar to what is
+        # resident now, so one spill does not trigger another at once.
+        if self.memory_limit is not None:
+            self.memory_limit = max(self.memory_limit, int(resident_memory() * 1.05))
+
+
+NO_SPILL = SpillPolicy()
+
+
+class Merger:
+    """Merges (key, value) or (key, combiner) records by key within a policy's limits.
 
     >>> m = Merger(Aggregator(int, lambda c, v: c + v, lambda a, b: a + b))
     >>> m.merge_values([("a", 1), ("b", 2), ("a", 3)])
@@ -42,16 +78,11 @@ class Merger:
     [('a', 4), ('b', 2)]
     """
 
-    def __init__(self, aggregator: Aggregator, limit: int | None = None,
-                 spill_dir: str | None = None,
-                 sort_key: Callable[[Any], Any] | None = None) -> None:
+    def __init__(self, aggregator: Aggregator, policy: SpillPolicy = NO_SPILL) -> None:
         self.agg = aggregator
-        self.limit = limit
-        self.spill_dir = spill_dir
-        self.sort_key = sort_key
+        self.policy = policy
         self.data: dict = {}
-        self.spills: list[str] = []
-        self.spilled_bytes = 0
+        self._spill_dir: str | None = None
 
     def merge_values(self, records: Iterable[tuple]) -> None:
         """Fold raw values into combiners."""
@@ -59,66 +90,107 @@ class Merger:
 
     def merge_combiners(self, records: Iterable[tuple]) -> None:
         """Fold combiners produced by map-side combining."""
-        self._merge(records, lambda c: c, self.agg.mergeCombiners)
+        self._merge(records, _same, self.agg.mergeCombiners)
 
     def _merge(self, records: Iterable[tuple], create: Callable, merge: Callable) -> None:
         data = self.data
-        limit = self.limit
-        check_every = 1024
+        watch = self.policy is not NO_SPILL
         count = 0
         for key, value in records:
             if key in data:
                 data[key] = merge(data[key], value)
             else:
                 data[key] = create(value)
-            count += 1
-            if limit is not None and count >= check_every:
-                count = 0
-                if len(data) >= limit:
-                    self._spill()
-                    data = self.data
+            if watch:
+                count += 1
+                if count >= CHECK_EVERY:
+                    count = 0
+                    if self.policy.exceeded(len(data)):
+                        self._spill()
+                        data = self.data
 
     def _spill(self) -> None:
-        fd, path = tempfile.mkstemp(prefix="spill-", dir=self.spill_dir)
-        items = sorted(self.data.items(), key=self._item_order)
-        with os.fdopen(fd, "wb") as out:
-            self.spilled_bytes += serialization.write_batches(out, items)
-        self.spills.append(path)
+        if self._spill_dir is None:
+            self._spill_dir = tempfile.mkdtemp(prefix="merge-", dir=self.policy.directory)
+        buckets: list[list] = [[] for _ in range(SPILL_BUCKETS)]
+        for item in self.data.items():
+            buckets[_bucket(item[0])].append(item)
+        for i, bucket in enumerate(buckets):
+            if bucket:
+                with open(os.path.join(self._spill_dir, str(i)), "ab") as out:
+                    self.policy.spilled_bytes += serialization.write_batches(out, bucket)
         self.data = {}
-
-    def _item_order(self, item: tuple) -> Any:
-        return self.sort_key(item[0]) if self.sort_key else _orderable(item[0])
+        self.policy.after_spill()
 
     def items(self) -> Iterator[tuple]:
-        """All (key, combiner) pairs; removes spill files once consumed."""
-        if not self.spills:
+        """All (key, combiner) pairs; spill files are removed once consumed or closed."""
+        if self._spill_dir is None:
             yield from self.data.items()
             return
         self._spill()
         try:
-            runs = [serialization.read_file_records(p) for p in self.spills]
-            merged = heapq.merge(*runs, key=self._item_order)
             merge = self.agg.mergeCombiners
-            for _, group in groupby(merged, key=itemgetter(0)):
-                key, combined = next(group)
-                for _, other in group:
-                    combined = merge(combined, other)
-                yield key, combined
+            for i in range(SPILL_BUCKETS):
+                path = os.path.join(self._spill_dir, str(i))
+                if not os.path.exists(path):
+                    continue
+                merged: dict = {}
+                for key, combiner in serialization.read_file_records(path):
+                    merged[key] = merge(merged[key], combiner) if key in merged else combiner
+                os.unlink(path)
+                yield from merged.items()
         finally:
             self.cleanup()
 
     def cleanup(self) -> None:
-        """Remove spill files (also on failure)."""
-        for path in self.spills:
-            try:
-                os.unlink(path)
-            except FileNotFoundError:
-                pass
-        self.spills = []
+        """Remove this merger's spill files (also when the task fails)."""
+        if self._spill_dir is not None:
+            shutil.rmtree(self._spill_dir, ignore_errors=True)
+            self._spill_dir = None
 
 
-def _orderable(key: Any) -> tuple:
-    """A total order over mixed keys: by portable hash, then by pickle bytes."""
-    from minispark.shuffle.partitioner import portable_hash
+def _same(value: Any) -> Any:
+    return value
 
-    return (portable_hash(key), pickle.dumps(key, protocol=5))
+
+def _bucket(key: Any) -> int:
+    # Scramble first: keys of one reduce partition share portable_hash % R.
+    return ((portable_hash(key) * 0x9E3779B1) >> 7) % SPILL_BUCKETS
+
+
+def external_sort(records: Iterable[tuple], keyfunc: Callable[[Any], Any], ascending: bool,
+                  policy: SpillPolicy = NO_SPILL) -> Iterator[tuple]:
+    """(key, value) records sorted by ``keyfunc(key)``, spilling sorted runs past the limit."""
+    sort_key = lambda kv: keyfunc(kv[0])  # noqa: E731 - used three times below
+    chunk: list = []
+    runs: list[str] = []
+    directory: str | None = None
+    it = iter(records)
+    try:
+        for record in it:
+            chunk.append(record)
+            if len(chunk) % CHECK_EVERY == 0 and policy.exceeded(len(chunk)):
+                if directory is None:
+                    directory = tempfile.mkdtemp(prefix="sort-", dir=policy.directory)
+                chunk.sort(key=sort_key, reverse=not ascending)
+                runs.append(_write_run(directory, len(runs), chunk, policy))
+                chunk = []
+                policy.after_spill()
+        chunk.sort(key=sort_key, reverse=not ascending)
+        if not runs:
+            yield from chunk
+            return
+        streams = [serialization.read_file_records(p) for p in runs] + [iter(chunk)]
+        yield from heapq.merge(*streams, key=sort_key, reverse=not ascending)
+    finally:
+        if directory is not None:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def _write_run(directory: str, index: int, chunk: list, policy: SpillPolicy) -> str:
+    path = os.path.join(directory, f"run-{index}")
+    with open(path, "wb") as out:
+        policy.spilled_bytes += serialization.write_batches(out, chunk)
+    return path
+
+

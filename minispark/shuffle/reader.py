@@ -7,7 +7,7 @@ from typing import Iterator, Sequence
 
 from minispark.common import serialization
 from minispark.common.errors import FetchFailedError
-from minispark.shuffle.aggregator import Merger
+from minispark.shuffle.aggregator import NO_SPILL, Merger, SpillPolicy, external_sort
 from minispark.shuffle.handle import ShuffleHandle
 
 _OFFSET = struct.Struct("<q")
@@ -46,20 +46,17 @@ def _read_range(shuffle_id: int, map_index: int, path: str, reduce_index: int) -
 
 
 def read_partition(handle: ShuffleHandle, reduce_index: int, map_paths: Sequence[str],
-                   merge_limit: int | None = None, spill_dir: str | None = None
-                   ) -> Iterator[tuple]:
+                   policy: SpillPolicy = NO_SPILL) -> Iterator[tuple]:
     """Fetch, then combine by key and/or sort as the shuffle's handle asks."""
     records = fetch_partition(handle, reduce_index, map_paths)
     agg = handle.aggregator
     if agg is not None:
-        merger = Merger(agg, merge_limit, spill_dir)
+        merger = Merger(agg, policy)
         if handle.map_side_combine:
             merger.merge_combiners(records)
         else:
             merger.merge_values(records)
         records = merger.items()
     if handle.key_ordering is not None:
-        keyfunc = handle.key_ordering
-        records = iter(sorted(records, key=lambda kv: keyfunc(kv[0]),
-                              reverse=not handle.ascending))
+        records = external_sort(records, handle.key_ordering, handle.ascending, policy)
     return records

@@ -7,7 +7,7 @@ from itertools import islice
 from typing import Iterable, Iterator
 
 from minispark.common import serialization
-from minispark.shuffle.aggregator import Merger
+from minispark.shuffle.aggregator import NO_SPILL, Merger, SpillPolicy
 from minispark.shuffle.handle import MapStatus, ShuffleHandle
 
 #: Records buffered per bucket before they are pickled as one batch.
@@ -21,7 +21,7 @@ def data_path(shuffle_dir: str, shuffle_id: int, map_index: int) -> str:
 
 def write_map_output(records: Iterable[tuple], handle: ShuffleHandle, map_index: int,
                      shuffle_dir: str, executor_id: str,
-                     merge_limit: int | None = None) -> MapStatus:
+                     policy: SpillPolicy = NO_SPILL) -> MapStatus:
     """Partition ``records`` by key and write them as one data file plus an index.
 
     Both files are written under temporary names and renamed into place, so a
@@ -29,7 +29,7 @@ def write_map_output(records: Iterable[tuple], handle: ShuffleHandle, map_index:
     replaces the previous output atomically.
     """
     if handle.aggregator is not None and handle.map_side_combine:
-        merger = Merger(handle.aggregator, merge_limit, shuffle_dir)
+        merger = Merger(handle.aggregator, policy)
         merger.merge_values(records)
         records = merger.items()
     frames, count = _partition_into_frames(records, handle)

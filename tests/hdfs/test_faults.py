@@ -198,3 +198,17 @@ def test_safe_mode_until_blocks_reported(tmp_path):
                 time.sleep(0.05)
             client.mkdirs("/s/new")
             assert client.read_bytes("/s/file") == payload(2 * BLOCK, 3)
+
+
+@pytest.mark.timeout(60)
+def test_rack_aware_placement_on_a_cluster(tmp_path):
+    racks = ["/r1", "/r1", "/r2", "/r2"]
+    cluster = MiniDFSCluster(num_datanodes=4, base_dir=tmp_path / "c", racks=racks,
+                             config=small_config(block_size=BLOCK))
+    with cluster, cluster.client(client_host="dn0") as client:
+        client.write_bytes("/racks/f", payload(4 * BLOCK, 1))
+        for block in client.block_locations("/racks/f")["blocks"]:
+            locs = block["locs"]
+            assert locs[0]["id"] == "dn0"  # writer's node, and closest for this reader
+            assert sorted(loc["rack"] for loc in locs) == ["/r1", "/r2", "/r2"]
+        assert client.fsck("/")["mis_replicated"] == 0

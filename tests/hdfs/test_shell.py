@@ -32,9 +32,11 @@ def test_put_ls_cat_get(cluster, conf_env, capsys, tmp_path):
                         lines[1]), lines[1]
     code, out, _ = run(capsys, "-ls", "/sh")
     assert re.fullmatch(r"drwxr-xr-x   - \S+ supergroup +0 \S+ \S+ /sh/dir", out.splitlines()[1])
-    code = dfs_main(["-cat", "/sh/dir/f.bin"])
-    raw = capsys.readouterr()
-    assert code == 0
+    text = ("line %d\n" * 3000 % tuple(range(3000))).encode()
+    (tmp_path / "t.txt").write_bytes(text)
+    assert run(capsys, "-put", str(tmp_path / "t.txt"), "/sh/dir/t.txt")[0] == 0
+    code, out, _ = run(capsys, "-cat", "/sh/dir/t.txt")
+    assert code == 0 and out.encode() == text
     out_path = tmp_path / "out.bin"
     assert run(capsys, "-get", "/sh/dir/f.bin", str(out_path))[0] == 0
     assert out_path.read_bytes() == data
