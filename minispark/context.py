@@ -205,6 +205,12 @@ class SparkContext:
     def __repr__(self) -> str:
         return f"<SparkContext master={self.master} appName={self.appName}>"
 
+    def __reduce__(self):
+        raise RuntimeError(
+            "It appears that you are attempting to reference SparkContext from a broadcast "
+            "variable, action, or transformation. SparkContext can only be used on the driver, "
+            "not in code that it run on workers. For more information, see SPARK-5063.")
+
     # ---- properties ----------------------------------------------------------------
 
     @property

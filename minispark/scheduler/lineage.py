@@ -7,6 +7,7 @@ edges name parents by id, and re-linked after loading.
 """
 from __future__ import annotations
 
+import pickle
 from typing import Any, Callable, Iterator
 
 from minispark.common import serialization
@@ -42,7 +43,14 @@ def serialize_stage(root: Any, payload: Any) -> bytes:
         edges = [(dep.detached(), None if isinstance(dep, ShuffleDependency) else dep.rdd._id)
                  for dep in rdd.dependencies]
         nodes.append((rdd._id, type(rdd), rdd._ship_state(), edges))
-    return serialization.dumps_code((root._id, nodes, payload))
+    try:
+        return serialization.dumps_code((root._id, nodes, payload))
+    except Exception as exc:  # noqa: BLE001 - re-raised with the cause named
+        raise pickle.PicklingError(
+            f"Could not serialize the functions of {root!r} to send them to executors: "
+            f"{type(exc).__name__}: {exc}. Functions passed to RDD methods must not "
+            "capture objects that cannot be pickled (locks, sockets, open files, "
+            "SparkContext, RDDs).") from exc
 
 
 def deserialize_stage(data: bytes, loads: Callable[[bytes], Any] = serialization.loads
