@@ -48,7 +48,8 @@ def run_steps(steps: list[tuple[str, Callable, int]], iterator: Iterable[Any]) -
     it = iter(iterator)
     for elementwise, group in _segments(steps):
         if elementwise:
-            it = _run_batched(group, it)
+            # C-level flattening: no Python frame is resumed per record
+            it = chain.from_iterable(_run_batched(group, it))
         else:
             for _, func, index in group:
                 it = iter(func(index, it))
@@ -67,7 +68,8 @@ def _segments(steps: list[tuple[str, Callable, int]]) -> list[tuple[bool, list]]
     return segments
 
 
-def _run_batched(steps: list[tuple[str, Callable, int]], it: Iterator[Any]) -> Iterator[Any]:
+def _run_batched(steps: list[tuple[str, Callable, int]], it: Iterator[Any]) -> Iterator[list]:
+    """Yield each input batch transformed by every step."""
     while True:
         batch = list(islice(it, BATCH))
         if not batch:
@@ -79,4 +81,4 @@ def _run_batched(steps: list[tuple[str, Callable, int]], it: Iterator[Any]) -> I
                 batch = list(filter(func, batch))
             else:
                 batch = list(chain.from_iterable(map(func, batch)))
-        yield from batch
+        yield batch

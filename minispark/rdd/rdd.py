@@ -24,14 +24,11 @@ from minispark.rdd.base import RDDBase
 from minispark.rdd.pipeline import FILTER, FLAT_MAP, MAP, PARTITION, Pipeline
 from minispark.resultiterable import ResultIterable
 from minispark.shuffle.aggregator import NO_SPILL, Aggregator, Merger
+from minispark.shuffle.aggregator import identity as _identity
 from minispark.shuffle.partitioner import Partitioner, RangePartitioner, portable_hash
 from minispark.statcounter import StatCounter
 from minispark.storagelevel import StorageLevel
 from minispark.taskcontext import TaskContext
-
-def _identity(x: Any) -> Any:
-    return x
-
 
 class RDD(RDDBase):
     """A Resilient Distributed Dataset: an immutable, partitioned, lazily computed collection.

@@ -98,7 +98,7 @@ class Executor:
 
     def run(self, desc: TaskDescription, binary: bytes | None) -> TaskResult:
         """Run one task attempt and describe its outcome; never raises."""
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         stage = None
         try:
             stage = self._stage(desc.binary_id, binary)
@@ -117,6 +117,7 @@ class Executor:
                                 error=f"{type(exc).__name__}: {exc}",
                                 traceback=_user_traceback(exc))
         result.metrics.duration = time.perf_counter() - start
+        result.metrics.cpu_time = time.process_time() - cpu_start
         result.block_updates = self.env.block_manager.drain_updates()
         return result
 

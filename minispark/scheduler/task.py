@@ -33,7 +33,7 @@ class TaskMetrics:
     """What a task measured about itself; rides back with its result."""
 
     duration: float = 0.0
-    records_read: int = 0
+    cpu_time: float = 0.0
     shuffle_bytes_written: int = 0
     shuffle_records_written: int = 0
     spilled_bytes: int = 0
