@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 from operator import add
 
 import numpy as np
@@ -85,7 +86,7 @@ def test_a_destroyed_broadcast_cannot_be_used(sc):
     b.destroy()
     with pytest.raises(RuntimeError, match="destroyed Broadcast"):
         b.value
-    with pytest.raises((RuntimeError, SparkException), match="destroyed Broadcast"):
+    with pytest.raises((pickle.PicklingError, SparkException), match="destroyed Broadcast"):
         sc.parallelize([0]).map(lambda i: b.value[i]).collect()
 
 
