@@ -15,6 +15,7 @@ import pytest
 from _pytest.doctest import DoctestItem
 
 from minispark import SparkConf, SparkContext
+from minispark.scheduler.events import SparkListener
 
 BACKENDS = {
     "inline": ("local[2]", "inline"),
@@ -68,6 +69,36 @@ def make_context() -> Iterator[Callable[..., SparkContext]]:
     yield build
     for ctx in made:
         ctx.stop()
+
+
+class EventRecorder(SparkListener):
+    """Keeps every scheduler event, for assertions on what ran."""
+
+    def __init__(self) -> None:
+        self.events: list = []
+
+    def on_event(self, event: object) -> None:
+        self.events.append(event)
+
+    def of(self, name: str) -> list:
+        """The recorded events of one type, e.g. ``of("TaskEnd")``."""
+        return [e for e in self.events if type(e).__name__ == name]
+
+
+@pytest.fixture
+def record_events() -> Iterator[Callable[[SparkContext], EventRecorder]]:
+    """``rec = record_events(sc)`` records sc's events until the test ends."""
+    attached: list[tuple[SparkContext, EventRecorder]] = []
+
+    def attach(ctx: SparkContext) -> EventRecorder:
+        recorder = EventRecorder()
+        ctx.addSparkListener(recorder)
+        attached.append((ctx, recorder))
+        return recorder
+
+    yield attach
+    for ctx, recorder in attached:
+        ctx.removeSparkListener(recorder)
 
 
 @pytest.fixture(autouse=True)

@@ -147,6 +147,18 @@ def _default_pyspark_python() -> str:
     return venv if os.path.exists(venv) else sys.executable
 
 
+def git_revision() -> str:
+    """The commit minispark runs from, with '+dirty' when the working tree has changes."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=REPO, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return (head or "unknown") + ("+dirty" if dirty else "")
+
+
 def pyspark_version(python: str) -> str | None:
     """PySpark's version in ``python``, or None when it is not installed there."""
     try:
@@ -382,7 +394,8 @@ def main(argv: list[str] | None = None) -> int:
         uname = platform.uname()
         print(f"# {time.strftime('%Y-%m-%d %H:%M:%S %Z')}  {uname.system} {uname.release} "
               f"{uname.machine}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-              f"pyspark {spark_version or 'not installed'}, master {args.master}", flush=True)
+              f"pyspark {spark_version or 'not installed'}, master {args.master}, "
+              f"minispark at {git_revision()}", flush=True)
         manifest = prepare_data(data, args.text_mb, args.pairs, args.seed)
         if args.pyc_cache:  # fill the byte-code cache so start-up is not a first import
             for engine in engines:
@@ -420,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             with open(args.json, "w") as f:
                 json.dump({"manifest": manifest, "master": args.master,
+                           "revision": git_revision(),
                            "pyspark": spark_version,
                            "results": [r for r in results.values()]}, f, indent=1)
         return 1 if any("error" in r for r in results.values()) else 0

@@ -345,7 +345,7 @@ class NameNode:
                 raise AlreadyBeingCreatedException(
                     f"Failed to create file {path} for {client}: already being created by {node.client}")
             if not overwrite:
-                raise FileAlreadyExistsException(f"{path} for client {peer_free(client)} already exists")
+                raise FileAlreadyExistsException(f"{path} for client {client} already exists")
             self.checker.check(caller, chain[-2], WRITE | EXECUTE, parent_of(path))
             self.checker.check_sticky(caller, chain[-2], node)
             self.leases.pop(node.id, None)
@@ -806,11 +806,6 @@ def _needed(total: int, threshold: float) -> int:
     import math
 
     return math.ceil(total * threshold) if total else 0
-
-
-def peer_free(client: str) -> str:
-    """Client name as shown in messages."""
-    return client
 
 
 def _os_groups(user: str) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ import uuid
 from typing import TYPE_CHECKING, Any, Iterator
 
 from minispark.common import serialization
+from minispark.scheduler.lineage import walk
 
 if TYPE_CHECKING:
     from minispark.context import SparkContext
@@ -47,7 +48,7 @@ class CheckpointManager:
         """Write every marked RDD in ``rdd``'s lineage (a job has just used it)."""
         if not self._requested:
             return
-        for node in _lineage(rdd):
+        for node in walk(rdd, across_shuffles=True):
             if node._id in self._requested:
                 self._write(node)
 
@@ -68,15 +69,3 @@ def _write_partition(folder: str, task_context: Any, records: Iterator[Any]) -> 
         serialization.write_batches(out, records)
     os.replace(tmp, path)
     return path
-
-
-def _lineage(rdd: Any) -> Iterator[Any]:
-    """Every RDD ``rdd`` depends on, across shuffles, stopping at checkpoints."""
-    stack, seen = [rdd], {rdd._id}
-    while stack:
-        node = stack.pop()
-        yield node
-        for dep in node.dependencies:
-            if dep.rdd._id not in seen:
-                seen.add(dep.rdd._id)
-                stack.append(dep.rdd)

@@ -14,16 +14,22 @@ from minispark.common import serialization
 from minispark.scheduler.dependency import ShuffleDependency
 
 
-def narrow_graph(root: Any) -> Iterator[Any]:
-    """Every RDD reachable from ``root`` without crossing a shuffle, each once."""
+def walk(root: Any, across_shuffles: bool = False) -> Iterator[Any]:
+    """Every RDD ``root`` depends on (itself included), each once, without recursion."""
     stack, seen = [root], {root._id}
     while stack:
         rdd = stack.pop()
         yield rdd
         for dep in rdd.dependencies:
-            if not isinstance(dep, ShuffleDependency) and dep.rdd._id not in seen:
+            crosses = isinstance(dep, ShuffleDependency)
+            if (across_shuffles or not crosses) and dep.rdd._id not in seen:
                 seen.add(dep.rdd._id)
                 stack.append(dep.rdd)
+
+
+def narrow_graph(root: Any) -> Iterator[Any]:
+    """Every RDD reachable from ``root`` without crossing a shuffle: one stage's RDDs."""
+    return walk(root)
 
 
 def shuffle_dependencies(root: Any) -> list[ShuffleDependency]:

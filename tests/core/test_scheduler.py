@@ -8,28 +8,11 @@ from operator import add
 import pytest
 
 from minispark import TaskContext
-from minispark.scheduler.events import SparkListener
-
-
-class Recorder(SparkListener):
-    """Collects scheduler events for assertions."""
-
-    def __init__(self) -> None:
-        self.events: list = []
-
-    def on_event(self, event) -> None:
-        self.events.append(event)
-
-    def of(self, name: str) -> list:
-        return [e for e in self.events if type(e).__name__ == name]
 
 
 @pytest.fixture
-def recorder(sc):
-    rec = Recorder()
-    sc.addSparkListener(rec)
-    yield rec
-    sc.removeSparkListener(rec)
+def recorder(sc, record_events):
+    return record_events(sc)
 
 
 def test_narrow_steps_run_in_one_stage(sc, recorder):

@@ -10,18 +10,6 @@ import pytest
 
 from minispark import StorageLevel, TaskContext
 from minispark.common.errors import SparkException
-from minispark.scheduler.events import SparkListener
-
-
-class Recorder(SparkListener):
-    def __init__(self) -> None:
-        self.events: list = []
-
-    def on_event(self, event) -> None:
-        self.events.append(event)
-
-    def of(self, name: str) -> list:
-        return [e for e in self.events if type(e).__name__ == name]
 
 
 def fail_first_attempt_of(partition: int):
@@ -33,33 +21,25 @@ def fail_first_attempt_of(partition: int):
     return step
 
 
-def test_a_task_that_fails_once_is_retried_and_the_job_succeeds(sc):
-    rec = Recorder()
-    sc.addSparkListener(rec)
-    try:
-        assert sc.parallelize(range(12), 3).map(fail_first_attempt_of(1)).collect() == \
-            [x * 10 for x in range(12)]
-    finally:
-        sc.removeSparkListener(rec)
+def test_a_task_that_fails_once_is_retried_and_the_job_succeeds(sc, record_events):
+    rec = record_events(sc)
+    assert sc.parallelize(range(12), 3).map(fail_first_attempt_of(1)).collect() == \
+        [x * 10 for x in range(12)]
     failed = [e for e in rec.of("TaskEnd") if not e.succeeded]
     assert [(e.partition, e.attempt) for e in failed] == [(1, 0)]
     assert "injected failure in partition 1" in failed[0].reason
 
 
-def test_a_task_that_always_fails_stops_after_max_failures(sc):
-    rec = Recorder()
-    sc.addSparkListener(rec)
+def test_a_task_that_always_fails_stops_after_max_failures(sc, record_events):
+    rec = record_events(sc)
 
     def explode(x):
         if x == 7:
             raise KeyError("always")
         return x
 
-    try:
-        with pytest.raises(SparkException, match="failed 4 times") as info:
-            sc.parallelize(range(10), 2).map(explode).count()
-    finally:
-        sc.removeSparkListener(rec)
+    with pytest.raises(SparkException, match="failed 4 times") as info:
+        sc.parallelize(range(10), 2).map(explode).count()
     attempts = [e.attempt for e in rec.of("TaskEnd") if not e.succeeded and e.partition == 1]
     assert attempts == [0, 1, 2, 3]
     assert "in explode" in str(info.value.__cause__)
@@ -110,19 +90,14 @@ def test_killing_the_executor_that_caches_partitions_recomputes_only_those(make_
     assert computed.value == 40 + 5 * len(lost)
 
 
-def test_a_deleted_shuffle_output_is_recomputed_for_that_map_only(sc):
-    rec = Recorder()
-    sc.addSparkListener(rec)
-    try:
-        counts = sc.parallelize(range(300), 3).map(lambda x: (x % 10, 1)).reduceByKey(add, 2)
-        assert dict(counts.collect()) == {k: 30 for k in range(10)}
-        shuffle_id = counts.dependencies[0].shuffle_id
-        victim = os.path.join(sc._app_dir, "shuffle", f"shuffle_{shuffle_id}_1.data")
-        os.unlink(victim)
-        before = len(rec.of("StageSubmitted"))
-        assert dict(counts.collect()) == {k: 30 for k in range(10)}
-    finally:
-        sc.removeSparkListener(rec)
+def test_a_deleted_shuffle_output_is_recomputed_for_that_map_only(sc, record_events):
+    rec = record_events(sc)
+    counts = sc.parallelize(range(300), 3).map(lambda x: (x % 10, 1)).reduceByKey(add, 2)
+    assert dict(counts.collect()) == {k: 30 for k in range(10)}
+    shuffle_id = counts.dependencies[0].shuffle_id
+    os.unlink(os.path.join(sc._app_dir, "shuffle", f"shuffle_{shuffle_id}_1.data"))
+    before = len(rec.of("StageSubmitted"))
+    assert dict(counts.collect()) == {k: 30 for k in range(10)}
     resubmitted = [e.info for e in rec.of("StageSubmitted")[before:]]
     map_runs = [s for s in resubmitted if s.is_shuffle_map]
     assert len(map_runs) == 1 and map_runs[0].num_tasks == 1

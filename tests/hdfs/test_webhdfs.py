@@ -111,7 +111,7 @@ def test_datanode_endpoint_requires_namenode_token(cluster, alice_home):
 
 
 def test_fsspec_webhdfs_lists_writes_reads(cluster, alice_home):
-    from fsspec.implementations.webhdfs import WebHDFS
+    WebHDFS = pytest.importorskip("fsspec.implementations.webhdfs").WebHDFS
 
     fs = WebHDFS(host="127.0.0.1", port=cluster.http_port, user="alice")
     data = payload(2 * BLOCK + 99, 21)
@@ -132,7 +132,7 @@ def test_fsspec_webhdfs_lists_writes_reads(cluster, alice_home):
 
 
 def test_hdfs_package_client_lists_writes_reads(cluster, alice_home):
-    from hdfs import InsecureClient
+    InsecureClient = pytest.importorskip("hdfs").InsecureClient
 
     client = InsecureClient(cluster.webhdfs_url, user="alice")
     data = payload(BLOCK + 7, 22)
