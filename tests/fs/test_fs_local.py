@@ -293,18 +293,3 @@ def test_unregistering_a_builtin_restores_it():
     assert get_filesystem("/x").default_block_size() == 3
     unregister_filesystem("file")
     assert get_filesystem("/x").default_block_size() == 32 * 1024 * 1024
-
-
-def test_fs_layer_imports_nothing_else_from_minispark():
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, minispark.fs, minispark.fs.input, minispark.fs.output\n"
-        "others = sorted(m for m in sys.modules if m.startswith('minispark') "
-        "and m != 'minispark' and not m.startswith('minispark.fs'))\n"
-        "print(others)"
-    )
-    root = str(Path(__file__).resolve().parents[2])
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True)
-    assert out.stdout.strip() == "[]"

@@ -354,12 +354,6 @@ def test_default_parallelism_setting(make_context):
     assert ctx.parallelize([(1, 1)], 2).reduceByKey(lambda a, b: a + b).getNumPartitions() == 5
 
 
-def test_rdd_context_is_the_context(sc):
-    rdd = sc.parallelize([1])
-    assert rdd.context is sc
-    assert rdd.map(str).context is sc
-
-
 # -- job groups and cancellation ---------------------------------------------------------------------
 
 
