@@ -56,7 +56,7 @@ def parse_master(master: str) -> tuple[int, int | None]:
         raise ValueError(f"Could not parse Master URL: '{master}' (minispark runs "
                          "local, local[N], local[*] and local[N,F])")
     threads, failures = match.groups()
-    count = os.cpu_count() or 1 if threads in (None, "*") and threads == "*" else int(threads or 1)
+    count = (os.cpu_count() or 1) if threads == "*" else int(threads or 1)
     if count < 1:
         raise ValueError(f"Asked to run locally with {count} threads")
     return count, int(failures) if failures else None
@@ -106,8 +106,8 @@ class SparkContext:
         self.appName = self._conf.get("spark.app.name")
         self.sparkHome = spark_home
         self.environment = dict(environment or {})
-        self.startTime = int(time.time() * 1000)
-        self._app_id = f"local-{self.startTime}"
+        self._start_time = int(time.time() * 1000)
+        self._app_id = f"local-{self._start_time}"
         self._stopped = False
         self._ids = {"rdd": 0, "shuffle": 0, "broadcast": 0, "accumulator": 0}
         self._id_lock = threading.Lock()
@@ -245,11 +245,8 @@ class SparkContext:
 
     @property
     def startTime(self) -> int:
+        """When this context started, in milliseconds since the epoch."""
         return self._start_time
-
-    @startTime.setter
-    def startTime(self, value: int) -> None:
-        self._start_time = value
 
     def getConf(self) -> SparkConf:
         """A copy of this context's configuration."""
