@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
@@ -206,11 +207,12 @@ class CoGroupedRDD(RDD):
         super().__init__(ctx, deps, partitioner.numPartitions, partitioner)
 
     def compute(self, index: int, task_context: "TaskContext") -> Iterator[Any]:
-        merger = Merger(_cogroup_aggregator(len(self._deps)), task_context._env.spill)
+        width = len(self._deps)
+        merger = Merger(Aggregator(None, None, _extend_each), task_context._env.spill)
         for side, dep in enumerate(self._deps):
             records = self._side_records(dep, index, task_context)
-            merger.merge_values((key, (side, value)) for key, value in records)
-        return ((key, tuple(ResultIterable(v) for v in lists)) for key, lists in merger.items())
+            merger.merge_with(records, functools.partial(_add_to_side, side, width))
+        return ((key, tuple(map(ResultIterable, lists))) for key, lists in merger.items())
 
     @staticmethod
     def _side_records(dep: Any, index: int, task_context: "TaskContext") -> Iterator[tuple]:
@@ -220,20 +222,18 @@ class CoGroupedRDD(RDD):
         return dep.rdd.iterator(index, task_context)
 
 
-def _cogroup_aggregator(width: int) -> Aggregator:
-    """Combiners are one list of values per parent RDD."""
-    def create(tagged: tuple) -> tuple[list, ...]:
-        lists: tuple[list, ...] = tuple([] for _ in range(width))
-        lists[tagged[0]].append(tagged[1])
-        return lists
+def _add_to_side(side: int, width: int, data: dict, chunk: list) -> None:
+    """Append each value to its key's list for parent ``side`` (one list per parent)."""
+    get = data.get
+    for key, value in chunk:
+        lists = get(key)
+        if lists is None:
+            lists = data[key] = [[] for _ in range(width)]
+        lists[side].append(value)
 
-    def add(lists: tuple[list, ...], tagged: tuple) -> tuple[list, ...]:
-        lists[tagged[0]].append(tagged[1])
-        return lists
 
-    def combine(a: tuple[list, ...], b: tuple[list, ...]) -> tuple[list, ...]:
-        for mine, theirs in zip(a, b):
-            mine.extend(theirs)
-        return a
-
-    return Aggregator(create, add, combine)
+def _extend_each(a: list[list], b: list[list]) -> list[list]:
+    """Merge two spilled cogroup combiners parent by parent."""
+    for mine, theirs in zip(a, b):
+        mine.extend(theirs)
+    return a

@@ -23,9 +23,9 @@ from minispark.rdd import sampling
 from minispark.rdd.base import RDDBase
 from minispark.rdd.pipeline import FILTER, FLAT_MAP, MAP, PARTITION, Pipeline
 from minispark.resultiterable import ResultIterable
-from minispark.shuffle.aggregator import NO_SPILL, Aggregator, Merger
-from minispark.shuffle.aggregator import identity as _identity
+from minispark.shuffle.aggregator import GROUP_BY_KEY, NO_SPILL, Aggregator, Merger
 from minispark.shuffle.partitioner import Partitioner, RangePartitioner, portable_hash
+from minispark.shuffle.partitioner import identity as _identity
 from minispark.statcounter import StatCounter
 from minispark.storagelevel import StorageLevel
 from minispark.taskcontext import TaskContext
@@ -487,7 +487,7 @@ class RDD(RDDBase):
         """
         if numPartitions is None:
             numPartitions = self._default_reduce_partitions()
-        agg = Aggregator(_new_list, _append, _extend)
+        agg = GROUP_BY_KEY
         partitioner = Partitioner(numPartitions, partitionFunc)
         if self.partitioner == partitioner:
             grouped = self.mapPartitions(lambda it: _combine_locally(agg, it), True)
@@ -639,15 +639,16 @@ class RDD(RDDBase):
 
     def _join(self, other: "RDD", numPartitions: int | None, keep_left_missing: bool,
               keep_right_missing: bool) -> "RDD":
-        def pairs(groups: tuple) -> Iterator[tuple]:
-            left, right = groups[0].data, groups[1].data
+        def pairs(kv: tuple) -> list[tuple]:
+            key, (left, right) = kv
+            left, right = left.data, right.data
             if not left and keep_left_missing:
                 left = [None]
             if not right and keep_right_missing:
                 right = [None]
-            return ((v, w) for v in left for w in right)
+            return [(key, (v, w)) for v in left for w in right]
 
-        return self.cogroup(other, numPartitions).flatMapValues(pairs)
+        return self.cogroup(other, numPartitions).flatMap(pairs, True)
 
     def intersection(self, other: "RDD") -> "RDD":
         """Distinct elements present in both RDDs.
@@ -1069,20 +1070,6 @@ def _count_iter(it: Iterator[Any]) -> int:
 
 def _identity_int(key: int) -> int:
     return key
-
-
-def _new_list(v: Any) -> list:
-    return [v]
-
-
-def _append(values: list, v: Any) -> list:
-    values.append(v)
-    return values
-
-
-def _extend(a: list, b: list) -> list:
-    a.extend(b)
-    return a
 
 
 def _combine_locally(agg: Aggregator, it: Iterator[tuple]) -> Iterator[tuple]:

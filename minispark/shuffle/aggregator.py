@@ -8,6 +8,7 @@ the end each bucket is merged on its own, so memory then holds about
 """
 from __future__ import annotations
 
+import functools
 import heapq
 import operator
 import os
@@ -18,7 +19,7 @@ from itertools import islice
 from typing import Any, Callable, Iterable, Iterator
 
 from minispark.common import serialization
-from minispark.shuffle.partitioner import portable_hash
+from minispark.shuffle.partitioner import identity, portable_hash
 
 SPILL_BUCKETS = 59
 CHECK_EVERY = 1024
@@ -88,22 +89,22 @@ class Merger:
 
     def merge_values(self, records: Iterable[tuple]) -> None:
         """Fold raw values into combiners."""
-        self._merge(records, self.agg.createCombiner, self.agg.mergeValue)
+        self.merge_with(records, chunk_merger(self.agg, combiners=False))
 
     def merge_combiners(self, records: Iterable[tuple]) -> None:
         """Fold combiners produced by map-side combining."""
-        self._merge(records, identity, self.agg.mergeCombiners)
+        self.merge_with(records, chunk_merger(self.agg, combiners=True))
 
-    def _merge(self, records: Iterable[tuple], create: Callable, merge: Callable) -> None:
-        adding = merge is operator.add and create is identity
-        merge_chunk = _merge_adding if adding else _merge_general
+    def merge_with(self, records: Iterable[tuple],
+                   merge_chunk: Callable[[dict, list], None]) -> None:
+        """Fold ``records`` a chunk at a time with ``merge_chunk(data, chunk)``."""
         it = iter(records)
         watch = self.policy is not NO_SPILL
         while True:
             chunk = list(islice(it, CHECK_EVERY))
             if not chunk:
                 return
-            merge_chunk(self.data, chunk, create, merge)
+            merge_chunk(self.data, chunk)
             if watch and self.policy.exceeded(len(self.data)):
                 self._spill()
 
@@ -123,13 +124,15 @@ class Merger:
     def items(self) -> Iterator[tuple]:
         """All (key, combiner) pairs; spill files are removed once consumed or closed."""
         if self._spill_dir is None:
-            yield from self.data.items()
-            return
+            return iter(self.data.items())
         self._spill()
+        return self._merge_spills()
+
+    def _merge_spills(self) -> Iterator[tuple]:
         try:
             merge = self.agg.mergeCombiners
             for i in range(SPILL_BUCKETS):
-                path = os.path.join(self._spill_dir, str(i))
+                path = os.path.join(self._spill_dir, str(i))  # type: ignore[arg-type]
                 if not os.path.exists(path):
                     continue
                 merged: dict = {}
@@ -147,12 +150,42 @@ class Merger:
             self._spill_dir = None
 
 
-def identity(value: Any) -> Any:
-    """The createCombiner of reduceByKey (recognised to take the fast path)."""
-    return value
+def new_list(value: Any) -> list:
+    """groupByKey's createCombiner."""
+    return [value]
 
 
-def _merge_general(data: dict, chunk: list, create: Callable, merge: Callable) -> None:
+def append(values: list, value: Any) -> list:
+    """groupByKey's mergeValue."""
+    values.append(value)
+    return values
+
+
+def extend(values: list, more: list) -> list:
+    """groupByKey's mergeCombiners."""
+    values.extend(more)
+    return values
+
+
+GROUP_BY_KEY = Aggregator(new_list, append, extend)
+
+
+def chunk_merger(agg: Aggregator, combiners: bool) -> Callable[[dict, list], None]:
+    """A loop folding one chunk of records into a dict, specialised where it pays.
+
+    reduceByKey(add) and groupByKey are recognised and run with the operator
+    inline: no Python function call per record.
+    """
+    create = identity if combiners else agg.createCombiner
+    merge = agg.mergeCombiners if combiners else agg.mergeValue
+    if merge is operator.add and create is identity:
+        return _merge_adding
+    if not combiners and create is new_list and merge is append:
+        return _merge_grouping
+    return functools.partial(_merge_general, create, merge)
+
+
+def _merge_general(create: Callable, merge: Callable, data: dict, chunk: list) -> None:
     for key, value in chunk:
         if key in data:
             data[key] = merge(data[key], value)
@@ -160,13 +193,22 @@ def _merge_general(data: dict, chunk: list, create: Callable, merge: Callable) -
             data[key] = create(value)
 
 
-def _merge_adding(data: dict, chunk: list, create: Callable, merge: Callable) -> None:
-    # reduceByKey(add): the + operator inline, no function call per record
+def _merge_adding(data: dict, chunk: list) -> None:
     for key, value in chunk:
         if key in data:
             data[key] = data[key] + value
         else:
             data[key] = value
+
+
+def _merge_grouping(data: dict, chunk: list) -> None:
+    get = data.get
+    for key, value in chunk:
+        values = get(key)
+        if values is None:
+            data[key] = [value]
+        else:
+            values.append(value)
 
 
 def _bucket(key: Any) -> int:
@@ -177,30 +219,49 @@ def _bucket(key: Any) -> int:
 def external_sort(records: Iterable[tuple], keyfunc: Callable[[Any], Any], ascending: bool,
                   policy: SpillPolicy = NO_SPILL) -> Iterator[tuple]:
     """(key, value) records sorted by ``keyfunc(key)``, spilling sorted runs past the limit."""
-    sort_key = lambda kv: keyfunc(kv[0])  # noqa: E731 - used three times below
-    chunk: list = []
+    sort_key = operator.itemgetter(0) if keyfunc is identity else \
+        (lambda kv: keyfunc(kv[0]))
     runs: list[str] = []
-    directory: str | None = None
-    it = iter(records)
+    directory = tempfile.mkdtemp(prefix="sort-", dir=policy.directory) \
+        if policy is not NO_SPILL else None
     try:
-        for record in it:
-            chunk.append(record)
-            if len(chunk) % CHECK_EVERY == 0 and policy.exceeded(len(chunk)):
-                if directory is None:
-                    directory = tempfile.mkdtemp(prefix="sort-", dir=policy.directory)
-                chunk.sort(key=sort_key, reverse=not ascending)
-                runs.append(_write_run(directory, len(runs), chunk, policy))
-                chunk = []
-                policy.after_spill()
-        chunk.sort(key=sort_key, reverse=not ascending)
-        if not runs:
-            yield from chunk
-            return
-        streams = [serialization.read_file_records(p) for p in runs] + [iter(chunk)]
-        yield from heapq.merge(*streams, key=sort_key, reverse=not ascending)
-    finally:
+        chunk = _sorted_runs(iter(records), sort_key, ascending, policy, directory, runs)
+    except BaseException:
         if directory is not None:
             shutil.rmtree(directory, ignore_errors=True)
+        raise
+    if not runs:
+        if directory is not None:
+            shutil.rmtree(directory, ignore_errors=True)
+        return iter(chunk)
+    return _merge_runs(runs, chunk, sort_key, ascending, directory)  # type: ignore[arg-type]
+
+
+def _sorted_runs(it: Iterator[tuple], sort_key: Callable, ascending: bool,
+                 policy: SpillPolicy, directory: str | None, runs: list[str]) -> list:
+    """Read everything, spilling sorted runs to ``directory``; return the sorted rest."""
+    chunk: list = []
+    while True:
+        piece = list(islice(it, CHECK_EVERY))
+        if not piece:
+            break
+        chunk.extend(piece)
+        if directory is not None and policy.exceeded(len(chunk)):
+            chunk.sort(key=sort_key, reverse=not ascending)
+            runs.append(_write_run(directory, len(runs), chunk, policy))
+            chunk = []
+            policy.after_spill()
+    chunk.sort(key=sort_key, reverse=not ascending)
+    return chunk
+
+
+def _merge_runs(runs: list[str], rest: list, sort_key: Callable, ascending: bool,
+                directory: str) -> Iterator[tuple]:
+    try:
+        streams = [serialization.read_file_records(p) for p in runs] + [iter(rest)]
+        yield from heapq.merge(*streams, key=sort_key, reverse=not ascending)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _write_run(directory: str, index: int, chunk: list, policy: SpillPolicy) -> str:

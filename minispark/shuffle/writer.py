@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import struct
 from itertools import islice
+from operator import itemgetter
 from typing import Iterable, Iterator
 
 from minispark.common import serialization
@@ -48,12 +49,13 @@ def _partition_into_frames(records: Iterable[tuple], handle: ShuffleHandle
             frames[0].append(serialization.frame(serialization.dumps(batch)))
             count += len(batch)
         return frames, count
-    locate = handle.partitioner.partition_function()
+    partitioner = handle.partitioner
     buckets: list[list] = [[] for _ in range(n)]
     for batch in _batches(records, BATCH_RECORDS):
         count += len(batch)
-        for record in batch:
-            buckets[locate(record[0])].append(record)
+        indices = partitioner.partition_indices(list(map(itemgetter(0), batch)))
+        for record, index in zip(batch, indices):
+            buckets[index].append(record)
         for i, bucket in enumerate(buckets):
             if len(bucket) >= BATCH_RECORDS:
                 frames[i].append(serialization.frame(serialization.dumps(bucket)))
