@@ -24,7 +24,9 @@ from minispark.rdd.base import RDDBase
 from minispark.rdd.pipeline import FILTER, FLAT_MAP, MAP, PARTITION, Pipeline
 from minispark.resultiterable import ResultIterable
 from minispark.shuffle.aggregator import GROUP_BY_KEY, NO_SPILL, Aggregator, Merger
-from minispark.shuffle.partitioner import Partitioner, RangePartitioner, portable_hash
+from minispark.shuffle.partitioner import (
+    Partitioner, RangePartitioner, portable_hash, range_bounds,
+)
 from minispark.shuffle.partitioner import identity as _identity
 from minispark.statcounter import StatCounter
 from minispark.storagelevel import StorageLevel
@@ -519,7 +521,7 @@ class RDD(RDDBase):
                   keyfunc: Callable[[Any], Any] = _identity) -> "RDD":
         """Sort pairs by key: range-partitioned from a sample, then sorted per partition.
 
-        Like Spark, this runs a small job at once to sample the keys.
+        Like Spark, this runs one job at once to sample the keys.
 
         >>> tmp = [("a", 1), ("b", 2), ("1", 3), ("d", 4), ("2", 5)]
         >>> sc.parallelize(tmp).sortByKey().first()
@@ -533,22 +535,18 @@ class RDD(RDDBase):
             bounds: list = []
         else:
             bounds = self._range_bounds(numPartitions, keyfunc)
-        partitioner = RangePartitioner(bounds, ascending, keyfunc)
+        partitioner = RangePartitioner(bounds, ascending, keyfunc, max(numPartitions, 1))
         handle = self.ctx._shuffle_handle(partitioner, key_ordering=keyfunc,
                                           ascending=ascending)
         return ShuffledRDD(self, handle)
 
     def _range_bounds(self, num_partitions: int, keyfunc: Callable[[Any], Any]) -> list:
-        size = self.count()
-        if not size:
-            return []
-        fraction = min(num_partitions * 20.0 / size, 1.0)
-        samples = sorted(self.sample(False, fraction, 1).map(operator.itemgetter(0)).collect(),
-                         key=keyfunc)
-        if not samples:
-            return []
-        return [keyfunc(samples[int(len(samples) * (i + 1) / num_partitions)])
-                for i in range(num_partitions - 1)]
+        """Bounds from one pass: each partition's count and a reservoir of its keys."""
+        sample_size = min(20.0 * num_partitions, 1e6)
+        per_partition = math.ceil(3.0 * sample_size / self.getNumPartitions())
+        sketches = self.keys().mapPartitionsWithIndex(
+            lambda i, it: sampling.sketch(i, it, per_partition, seed=num_partitions)).collect()
+        return range_bounds(sketches, num_partitions, keyfunc)
 
     def sortBy(self, keyfunc: Callable[[Any], Any], ascending: bool = True,
                numPartitions: int | None = None) -> "RDD":

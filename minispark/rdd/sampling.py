@@ -61,6 +61,21 @@ class RangeSampler:
                 yield x
 
 
+def sketch(index: int, it: Iterator[Any], size: int, seed: int) -> list[tuple[int, list]]:
+    """[(count, up to ``size`` uniformly chosen records)] of one partition (reservoir)."""
+    rng = partition_rng(seed, index)
+    reservoir: list = []
+    count = 0
+    for count, x in enumerate(it, 1):
+        if count <= size:
+            reservoir.append(x)
+        else:
+            slot = rng.randrange(count)
+            if slot < size:
+                reservoir[slot] = x
+    return [(count, reservoir)]
+
+
 def fraction_for_sample_size(num: int, total: int, with_replacement: bool) -> float:
     """A sampling fraction that yields at least ``num`` of ``total`` records w.h.p."""
     fraction = num / total

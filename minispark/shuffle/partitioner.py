@@ -72,6 +72,33 @@ def _frozenset_hash(items: frozenset) -> int:
     return h
 
 
+def range_bounds(sketches: Sequence[tuple[int, list]], num_partitions: int,
+                 keyfunc: Callable[[Any], Any] = identity) -> list:
+    """``num_partitions - 1`` bounds splitting the sampled keys into equal weights.
+
+    Each sampled key stands for ``count / len(sample)`` keys of its partition,
+    so a large partition sampled as sparsely as a small one still counts more.
+
+    >>> range_bounds([(4, [1, 2, 3, 4]), (4, [5, 6, 7, 8])], 2)
+    [4]
+    """
+    weighted = sorted(((keyfunc(key), count / len(sample))
+                       for count, sample in sketches if sample for key in sample),
+                      key=lambda kw: kw[0])
+    if not weighted:
+        return []
+    step = sum(w for _, w in weighted) / num_partitions
+    bounds: list = []
+    target, total = step, 0.0
+    for key, weight in weighted:
+        total += weight
+        if total >= target and len(bounds) < num_partitions - 1:
+            if not bounds or key > bounds[-1]:
+                bounds.append(key)
+            target += step
+    return bounds
+
+
 class Partitioner:
     """Maps a key to one of ``numPartitions`` partitions.
 
@@ -127,11 +154,18 @@ class RangePartitioner(Partitioner):
     """
 
     def __init__(self, bounds: Sequence[Any], ascending: bool = True,
-                 keyfunc: Callable[[Any], Any] = identity) -> None:
+                 keyfunc: Callable[[Any], Any] = identity,
+                 num_partitions: int | None = None) -> None:
         self.bounds = list(bounds)
         self.ascending = ascending
         self.keyfunc = keyfunc
-        super().__init__(len(self.bounds) + 1, self._locate)
+        # PySpark keeps the requested count even when fewer distinct bounds exist;
+        # partitions past the last bound then stay empty.
+        count = len(self.bounds) + 1 if num_partitions is None else num_partitions
+        if count < len(self.bounds) + 1:
+            raise ValueError(f"{len(self.bounds)} bounds need at least {len(self.bounds) + 1} "
+                             f"partitions, not {count}")
+        super().__init__(count, self._locate)
 
     def _locate(self, key: Any) -> int:
         index = bisect.bisect_left(self.bounds, self.keyfunc(key))
@@ -139,7 +173,7 @@ class RangePartitioner(Partitioner):
 
     def partition_function(self) -> Callable[[Any], int]:
         if self.ascending and self.keyfunc is identity:
-            return functools.partial(bisect.bisect_left, self.bounds)
+            return functools.partial(bisect.bisect_left, self.bounds)  # C-level, no Python frame
         return self._locate
 
     def partition_indices(self, keys: list) -> list[int]:
