@@ -12,9 +12,11 @@ from minispark.statcounter import StatCounter
 from minispark.status import SparkJobInfo, SparkStageInfo, StatusTracker
 from minispark.storagelevel import StorageLevel
 from minispark.taskcontext import TaskContext
+from minispark.util import InheritableThread, inheritable_thread_target
 
 __all__ = [
     "Accumulator", "AccumulatorParam", "Broadcast", "RDD", "SparkConf", "SparkContext",
     "SparkFiles", "SparkJobInfo", "SparkStageInfo", "StatCounter", "StatusTracker",
-    "StorageLevel", "TaskContext", "__version__",
+    "StorageLevel", "TaskContext", "InheritableThread", "inheritable_thread_target",
+    "__version__",
 ]

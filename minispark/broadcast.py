@@ -59,6 +59,19 @@ class Broadcast(Generic[T]):
             self._loaded = True
         return self._value
 
+    def dump(self, value: Any, f: Any) -> None:
+        """Pickle ``value`` into the open binary file ``f``."""
+        cloudpickle.dump(value, f, protocol=5)
+
+    def load(self, file: Any) -> Any:
+        """Unpickle a value written by :meth:`dump` from the open binary file ``file``."""
+        return pickle.load(file)
+
+    def load_from_path(self, path: str) -> Any:
+        """Unpickle a value written by :meth:`dump` from the file at ``path``."""
+        with open(path, "rb") as f:
+            return self.load(f)
+
     def unpersist(self, blocking: bool = False) -> None:
         """Drop executors' copies; the value is read again when next used."""
         if on_remove is not None:

@@ -79,8 +79,16 @@ class SparkContext:
                  serializer: Any = None, conf: SparkConf | None = None,
                  gateway: Any = None, jsc: Any = None, profiler_cls: Any = None,
                  udf_profiler_cls: Any = None, memory_profiler_cls: Any = None) -> None:
-        if gateway is not None or jsc is not None:
-            raise NotImplementedError("gateway and jsc: minispark runs without a JVM")
+        unsupported = {"gateway": gateway, "jsc": jsc, "serializer": serializer,
+                       "profiler_cls": profiler_cls, "udf_profiler_cls": udf_profiler_cls,
+                       "memory_profiler_cls": memory_profiler_cls}
+        named = sorted(k for k, v in unsupported.items() if v is not None)
+        if batchSize not in (0, 1):
+            named.append("batchSize")
+        if named:
+            raise NotImplementedError(
+                f"SparkContext({', '.join(named)}=...) is not supported: minispark runs without "
+                "a JVM and chooses its own batched serialization")
         with SparkContext._lock:
             active = SparkContext._active_spark_context
             if active is not None:
@@ -120,6 +128,8 @@ class SparkContext:
             prefix=f"minispark-{self._app_id}-",
             dir=self._conf.get("spark.local.dir") or None)
         self._files_dir = os.path.join(self._app_dir, "files")
+        self._added_files: list[str] = []
+        self._added_archives: list[str] = []
         os.makedirs(self._files_dir)
         SparkFiles._root_directory = self._files_dir
         self._block_master = BlockManagerMaster()
@@ -361,6 +371,36 @@ class SparkContext:
         """Cancel the running job of ``groupId`` (from any thread)."""
         self._scheduler.cancel_job_group(groupId)
 
+    def addJobTag(self, tag: str) -> None:
+        """Tag every job this thread starts from now on.
+
+        >>> sc.addJobTag("nightly"); sorted(sc.getJobTags())
+        ['nightly']
+        >>> sc.removeJobTag("nightly"); sc.getJobTags()
+        set()
+        """
+        self._set_job_tags(self.getJobTags() | {_checked_tag(tag)})
+
+    def removeJobTag(self, tag: str) -> None:
+        """Stop tagging this thread's jobs with ``tag``."""
+        self._set_job_tags(self.getJobTags() - {_checked_tag(tag)})
+
+    def getJobTags(self) -> set[str]:
+        """The tags this thread's jobs carry."""
+        value = self.getLocalProperty("spark.job.tags")
+        return set(value.split(",")) if value else set()
+
+    def clearJobTags(self) -> None:
+        """Remove every tag of this thread's jobs."""
+        self._set_job_tags(set())
+
+    def _set_job_tags(self, tags: set[str]) -> None:
+        self.setLocalProperty("spark.job.tags", ",".join(sorted(tags)) or None)
+
+    def cancelJobsWithTag(self, tag: str) -> None:
+        """Cancel the running job if it carries ``tag`` (from any thread)."""
+        self._scheduler.cancel_jobs_with_tag(_checked_tag(tag))
+
     def cancelAllJobs(self) -> None:
         """Cancel the running job (from any thread)."""
         self._scheduler.cancel_all_jobs()
@@ -487,6 +527,24 @@ class SparkContext:
         paths = [s.path for s in list_input_files(name)]
         return FileSplitRDD(self, paths, read_pickle_split)
 
+    def binaryRecords(self, path: str, recordLength: int) -> RDD:
+        """Fixed-length binary records of ``recordLength`` bytes, one partition per file.
+
+        >>> import tempfile, os
+        >>> folder = tempfile.mkdtemp()
+        >>> _ = open(os.path.join(folder, "r.bin"), "wb").write(b"abcdef")
+        >>> sc.binaryRecords(folder, 2).collect()
+        [b'ab', b'cd', b'ef']
+        """
+        from minispark.fs.input import list_input_files, read_whole_binary
+
+        self._check_alive()
+        if recordLength < 1:
+            raise ValueError(f"recordLength must be positive, got {recordLength}")
+        files = list_input_files(path)
+        return FileSplitRDD(self, files, functools.partial(_fixed_records, read_whole_binary,
+                                                          recordLength))
+
     def hadoopFile(self, *args: Any, **kwargs: Any) -> RDD:
         """Hadoop InputFormats need a JVM; use textFile, binaryFiles or pickleFile."""
         raise NotImplementedError("hadoopFile: Hadoop InputFormats need a JVM; use textFile, "
@@ -556,6 +614,9 @@ class SparkContext:
             shutil.copytree(source, target, dirs_exist_ok=True)
         else:
             shutil.copyfile(source, target)
+        uri = "file:" + os.path.abspath(source)
+        if uri not in self._added_files:
+            self._added_files.append(uri)
 
     def addPyFile(self, path: str) -> None:
         """Add a .py, .zip or .egg file whose modules tasks (and the driver) can import."""
@@ -568,9 +629,34 @@ class SparkContext:
             self._backend.remember_py_file(target)
         self._backend.tell_all(("add_py_file", target))
 
+    def addArchive(self, path: str) -> None:
+        """Unpack a .zip, .tar, .tar.gz or .tgz where tasks find it: ``SparkFiles.get(name)``.
+
+        >>> import tempfile, os, zipfile
+        >>> archive = os.path.join(tempfile.mkdtemp(), "bundle.zip")
+        >>> with zipfile.ZipFile(archive, "w") as z: z.writestr("data.txt", "hi")
+        >>> sc.addArchive(archive)
+        >>> from minispark import SparkFiles
+        >>> open(os.path.join(SparkFiles.get("bundle.zip"), "data.txt")).read()
+        'hi'
+        """
+        self._check_alive()
+        source = path[len("file://"):] if path.startswith("file://") else path
+        target = os.path.join(self._files_dir, os.path.basename(source))
+        shutil.unpack_archive(source, target)
+        uri = "file:" + os.path.abspath(source)
+        if uri not in self._added_archives:
+            self._added_archives.append(uri)
+
+    @property
+    def listArchives(self) -> list[str]:
+        """The archives added with ``addArchive``, as ``file:`` URIs, in order."""
+        return list(self._added_archives)
+
+    @property
     def listFiles(self) -> list[str]:
-        """Paths of the files added with ``addFile``."""
-        return sorted(os.path.join(self._files_dir, f) for f in os.listdir(self._files_dir))
+        """The files added with ``addFile``/``addPyFile``, as ``file:`` URIs, in order."""
+        return list(self._added_files)
 
     # ---- persistence and checkpoints -------------------------------------------------------
 
@@ -612,6 +698,21 @@ def _slice_collection(c: Iterable[Any], n: int) -> list[Sequence[Any]]:
     batches = [data[i:i + batch] for i in range(0, len(data), batch)]
     m = len(batches)
     return [list(chain.from_iterable(batches[i * m // n:(i + 1) * m // n])) for i in range(n)]
+
+
+def _checked_tag(tag: str) -> str:
+    if not isinstance(tag, str) or not tag or "," in tag:
+        raise ValueError(f"Spark job tag must be a non-empty string without ',': {tag!r}")
+    return tag
+
+
+def _fixed_records(reader: Callable[[Any], tuple[str, bytes]], length: int,
+                   status: Any) -> Iterable[bytes]:
+    path, data = reader(status)
+    if len(data) % length:
+        raise ValueError(f"Partial record found at the end of {path}: {len(data)} bytes is "
+                         f"not a multiple of the record length {length}")
+    return (data[i:i + length] for i in range(0, len(data), length))
 
 
 def _read_group(reader: Callable[[Any], Any], group: Sequence[Any]) -> Iterable[Any]:

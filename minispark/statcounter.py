@@ -94,12 +94,19 @@ class StatCounter:
         return math.sqrt(self.sampleVariance())
 
     def asDict(self, sample: bool = False) -> dict:
-        """The statistics as a dict; ``sample`` picks sample variance and stdev."""
+        """The statistics as a dict.
+
+        As in PySpark, the default gives the *sample* stdev and variance and
+        ``sample=True`` the population ones (the flag reads backwards there too).
+
+        >>> StatCounter([1.0, 3.0]).asDict()["variance"]
+        2.0
+        """
         return {
             "count": self.count(), "mean": self.mean(), "sum": self.sum(),
             "min": self.min(), "max": self.max(),
-            "stdev": self.sampleStdev() if sample else self.stdev(),
-            "variance": self.sampleVariance() if sample else self.variance(),
+            "stdev": self.stdev() if sample else self.sampleStdev(),
+            "variance": self.variance() if sample else self.sampleVariance(),
         }
 
     def __repr__(self) -> str:

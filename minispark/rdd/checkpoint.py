@@ -37,8 +37,11 @@ class CheckpointManager:
     def is_requested(self, rdd: Any) -> bool:
         return rdd._id in self._requested
 
-    def is_local(self, rdd: Any) -> bool:
-        return self._written.get(rdd._id, ("", False))[1]
+    def is_marked(self, rdd: Any, local: bool) -> bool:
+        """Whether ``rdd`` was marked (or already written) for this kind of checkpoint."""
+        requested = self._requested.get(rdd._id)
+        written = self._written.get(rdd._id)
+        return any(entry is not None and entry[1] == local for entry in (requested, written))
 
     def directory_of(self, rdd: Any) -> str | None:
         written = self._written.get(rdd._id)

@@ -39,7 +39,7 @@ def histogram(rdd: Any, buckets: int | Sequence[Any]) -> tuple[list, list[int]]:
         return [counts]
 
     totals = rdd.mapPartitions(count).reduce(lambda a, b: [x + y for x, y in zip(a, b)])
-    return bounds, totals
+    return (buckets if isinstance(buckets, (list, tuple)) else bounds), totals
 
 
 def _even_bounds(numbers: Any, n: int) -> tuple[list, float | None]:

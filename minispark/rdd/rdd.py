@@ -19,7 +19,8 @@ from functools import reduce as _reduce
 from itertools import chain, islice
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from minispark.rdd import sampling
+from minispark.rdd import approx, sampling
+from minispark.rdd.approx import BoundedFloat
 from minispark.rdd.base import RDDBase
 from minispark.rdd.pipeline import FILTER, FLAT_MAP, MAP, PARTITION, Pipeline
 from minispark.resultiterable import ResultIterable
@@ -140,9 +141,25 @@ class RDD(RDDBase):
         """Whether this RDD's data was saved and its lineage truncated."""
         return self._checkpoint_files is not None
 
+    @property
+    def is_checkpointed(self) -> bool:
+        """Whether :meth:`checkpoint` was called (true before the data is written).
+
+        >>> import tempfile; sc.setCheckpointDir(tempfile.mkdtemp())
+        >>> rdd = sc.range(4); rdd.is_checkpointed
+        False
+        >>> rdd.checkpoint(); rdd.is_checkpointed
+        True
+        """
+        return self.ctx._checkpoints.is_marked(self, local=False)
+
     def isLocallyCheckpointed(self) -> bool:
-        """Whether this RDD was checkpointed with :meth:`localCheckpoint`."""
-        return self.isCheckpointed() and self.ctx._checkpoints.is_local(self)
+        """Whether :meth:`localCheckpoint` was called on this RDD.
+
+        >>> rdd = sc.range(4); rdd.localCheckpoint(); rdd.isLocallyCheckpointed()
+        True
+        """
+        return self.ctx._checkpoints.is_marked(self, local=True)
 
     def getCheckpointFile(self) -> str | None:
         """The directory holding this RDD's checkpoint, once written."""
@@ -900,6 +917,9 @@ class RDD(RDDBase):
         """
         if num < 0:
             raise ValueError("Sample size cannot be negative.")
+        largest = sys.maxsize - int(10.0 * math.sqrt(sys.maxsize))
+        if num > largest:
+            raise ValueError(f"Sample size cannot be greater than {largest}.")
         total = self.count()
         if num == 0 or total == 0:
             return []
@@ -1024,6 +1044,60 @@ class RDD(RDDBase):
         from minispark.rdd.histogram import histogram
 
         return histogram(self, buckets)
+
+    def sampleByKey(self, withReplacement: bool, fractions: dict, seed: int | None = None
+                    ) -> "RDD":
+        """Sample each key's pairs with its own fraction (stratified sampling).
+
+        >>> fractions = {"a": 0.2, "b": 0.1}
+        >>> rdd = sc.parallelize(fractions.keys()).cartesian(sc.parallelize(range(0, 1000)))
+        >>> sample = dict(rdd.sampleByKey(False, fractions, 2).groupByKey().collect())
+        >>> 100 < len(sample["a"]) < 300 and 50 < len(sample["b"]) < 150
+        True
+        """
+        for fraction in fractions.values():
+            if fraction < 0.0:
+                raise ValueError(f"Negative fraction value: {fraction}")
+        seed = random.randint(0, sys.maxsize) if seed is None else seed
+        return self.mapPartitionsWithIndex(
+            sampling.StratifiedSampler(withReplacement, fractions, seed), True)
+
+    def countApprox(self, timeout: int, confidence: float = 0.95) -> int:
+        """The count (minispark answers exactly, well within any timeout).
+
+        >>> sc.parallelize(range(1000), 10).countApprox(1000, 1.0)
+        1000
+        """
+        return self.count()
+
+    def sumApprox(self, timeout: int, confidence: float = 0.95) -> "BoundedFloat":
+        """The sum as a BoundedFloat (exact: low == high == value).
+
+        >>> abs(sc.parallelize(range(1000), 10).sumApprox(1000) - 499500) < 1
+        True
+        """
+        total = float(self.sum())
+        return BoundedFloat(total, confidence, total, total)
+
+    def meanApprox(self, timeout: int, confidence: float = 0.95) -> "BoundedFloat":
+        """The mean as a BoundedFloat (exact: low == high == value).
+
+        >>> abs(sc.parallelize(range(1000), 10).meanApprox(1000) - 499.5) < 1
+        True
+        """
+        mean = self.mean()
+        return BoundedFloat(mean, confidence, mean, mean)
+
+    def countApproxDistinct(self, relativeSD: float = 0.05) -> int:
+        """Distinct elements, estimated with HyperLogLog (one small sketch per partition).
+
+        >>> n = sc.parallelize(range(1000)).map(str).countApproxDistinct()
+        >>> 900 < n < 1100
+        True
+        """
+        p = approx.precision_for(relativeSD)
+        sketches = self.mapPartitions(lambda it: approx.hll_registers(it, p))
+        return approx.hll_estimate(sketches.fold(bytearray(1 << p), approx.merge_registers))
 
     # ---- output ------------------------------------------------------------------
 

@@ -47,6 +47,23 @@ def _poisson(rng: random.Random, mean: float) -> int:
     return count
 
 
+class StratifiedSampler:
+    """Samples each (key, value) pair with the fraction given for its key."""
+
+    def __init__(self, with_replacement: bool, fractions: dict, seed: int) -> None:
+        self.with_replacement, self.fractions, self.seed = with_replacement, fractions, seed
+
+    def __call__(self, index: int, it: Iterator[Any]) -> Iterator[Any]:
+        rng = partition_rng(self.seed, index)
+        for pair in it:
+            fraction = self.fractions[pair[0]]
+            if self.with_replacement:
+                for _ in range(_poisson(rng, fraction)):
+                    yield pair
+            elif rng.random() < fraction:
+                yield pair
+
+
 class RangeSampler:
     """Keeps records whose uniform draw falls in [lower, upper): complementary splits."""
 

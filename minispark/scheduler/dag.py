@@ -174,6 +174,13 @@ class DAGScheduler:
             job.cancel_reason = f"Job {job.id} cancelled part of cancelled job group {group}"
             self.backend.wake()
 
+    def cancel_jobs_with_tag(self, tag: str) -> None:
+        """Cancel the running job if it carries ``tag`` (from any thread)."""
+        job = self._job
+        if job is not None and tag in job.properties.get("spark.job.tags", "").split(","):
+            job.cancel_reason = f"Job {job.id} cancelled part of cancelled job tags {tag}"
+            self.backend.wake()
+
     def cancel_all_jobs(self) -> None:
         """Cancel the running job, whatever its group."""
         job = self._job

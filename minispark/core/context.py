@@ -1,0 +1,2 @@
+"""``pyspark.core.context``: the same objects as ``minispark.context``."""
+from minispark.context import SparkContext  # noqa: F401
