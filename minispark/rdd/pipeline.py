@@ -69,16 +69,25 @@ def _segments(steps: list[tuple[str, Callable, int]]) -> list[tuple[bool, list]]
 
 
 def _run_batched(steps: list[tuple[str, Callable, int]], it: Iterator[Any]) -> Iterator[list]:
-    """Yield each input batch transformed by every step."""
+    """Yield each input batch transformed by every step.
+
+    Comprehensions, not ``map``/``filter``: a StopIteration raised by a user
+    function would silently end those C iterators (dropping the rest of the
+    batch); in a comprehension it propagates and fails the task, as in PySpark.
+    """
     while True:
         batch = list(islice(it, BATCH))
         if not batch:
             return
-        for kind, func, _ in steps:
-            if kind == MAP:
-                batch = list(map(func, batch))
-            elif kind == FILTER:
-                batch = list(filter(func, batch))
-            else:
-                batch = list(chain.from_iterable(map(func, batch)))
+        try:
+            for kind, func, _ in steps:
+                if kind == MAP:
+                    batch = [func(x) for x in batch]
+                elif kind == FILTER:
+                    batch = [x for x in batch if func(x)]
+                else:
+                    batch = [y for x in batch for y in func(x)]
+        except StopIteration as exc:
+            raise RuntimeError("Caught StopIteration thrown from user's code; failing the task"
+                               ) from exc
         yield batch

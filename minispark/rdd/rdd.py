@@ -743,7 +743,10 @@ class RDD(RDDBase):
         >>> sc.parallelize([1, 2, 3]).foreachPartition(lambda it: None)
         """
         def run(it: Iterator[Any]) -> None:
-            f(it)
+            result = f(it)
+            if result is not None:
+                for _ in result:  # a generator function does its work only when iterated
+                    pass
         self._per_partition(run)
 
     def reduce(self, f: Callable[[Any, Any], Any]) -> Any:

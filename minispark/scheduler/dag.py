@@ -80,8 +80,8 @@ class _Job:
     results: list
     finished: list[bool]
     index_of: dict[int, int]
+    ticket: int = 0
     active: bool = True
-    cancel_reason: str | None = None
 
     @property
     def done(self) -> bool:
@@ -141,6 +141,10 @@ class DAGScheduler:
         self._lock = threading.Lock()
         self._running_tasks: dict[int, _RunningTask] = {}
         self._job: _Job | None = None
+        # Cancellations are (ticket, kind, value); a job is cancelled by those issued
+        # after it was submitted, even while it still waits for the running job.
+        self._tickets = itertools.count()
+        self._cancellations: deque[tuple[int, str, str]] = deque(maxlen=1024)
 
     # ---- public entry points -------------------------------------------------
 
@@ -148,12 +152,13 @@ class DAGScheduler:
                 properties: dict[str, str] | None = None) -> list:
         """Compute ``func(task_context, iterator)`` on each listed partition of ``rdd``."""
         properties = dict(properties or {})
+        ticket = next(self._tickets)
         with self._lock:
             final = ResultStage(next(self._stage_ids), rdd, self._parent_stages(rdd), func,
                                 list(partitions))
             job = _Job(next(self._job_ids), final, properties.get("spark.jobGroup.id"),
                        properties, [None] * len(partitions), [False] * len(partitions),
-                       {p: i for i, p in enumerate(partitions)})
+                       {p: i for i, p in enumerate(partitions)}, ticket)
             self.bus.post(ev.JobStart(job.id, self._stage_ids_of(final), description, job.group))
             self._job = job
             try:
@@ -168,25 +173,20 @@ class DAGScheduler:
             return job.results
 
     def cancel_job_group(self, group: str) -> None:
-        """Cancel the running job if it belongs to ``group`` (callable from any thread)."""
-        job = self._job
-        if job is not None and job.group == group:
-            job.cancel_reason = f"Job {job.id} cancelled part of cancelled job group {group}"
-            self.backend.wake()
+        """Cancel the submitted jobs of ``group``, running or waiting (from any thread)."""
+        self._cancel("group", group)
 
     def cancel_jobs_with_tag(self, tag: str) -> None:
-        """Cancel the running job if it carries ``tag`` (from any thread)."""
-        job = self._job
-        if job is not None and tag in job.properties.get("spark.job.tags", "").split(","):
-            job.cancel_reason = f"Job {job.id} cancelled part of cancelled job tags {tag}"
-            self.backend.wake()
+        """Cancel the submitted jobs that carry ``tag``, running or waiting."""
+        self._cancel("tag", tag)
 
     def cancel_all_jobs(self) -> None:
-        """Cancel the running job, whatever its group."""
-        job = self._job
-        if job is not None:
-            job.cancel_reason = f"Job {job.id} cancelled as part of cancellation of all jobs"
-            self.backend.wake()
+        """Cancel every submitted job, running or waiting."""
+        self._cancel("all", "")
+
+    def _cancel(self, kind: str, value: str) -> None:
+        self._cancellations.append((next(self._tickets), kind, value))
+        self.backend.wake()
 
     # ---- building stages -----------------------------------------------------
 
@@ -438,10 +438,25 @@ class DAGScheduler:
     # ---- cancellation and clean-up ---------------------------------------------
 
     def _check_cancelled(self, job: _Job) -> None:
-        if job.cancel_reason is None:
+        reason = self._cancel_reason(job)
+        if reason is None:
             return
         if job.properties.get("spark.job.interruptOnCancel") == "true":
             for task_id, task in list(self._running_tasks.items()):
                 if task.job is job:
                     self.backend.kill_task(task_id)
-        raise SparkException(job.cancel_reason)
+        raise SparkException(reason)
+
+    def _cancel_reason(self, job: _Job) -> str | None:
+        tags = set(job.properties.get("spark.job.tags", "").split(","))
+        for ticket, kind, value in list(self._cancellations):
+            if ticket < job.ticket:
+                continue
+            if kind == "all":
+                return f"Job {job.id} cancelled as part of cancellation of all jobs"
+            if kind == "group" and value == job.group:
+                return f"Job {job.id} cancelled part of cancelled job group {value}"
+            if kind == "tag" and value in tags:
+                return f"Job {job.id} cancelled part of cancelled job tags {value}"
+        return None
+

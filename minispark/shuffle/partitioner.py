@@ -128,7 +128,8 @@ class Partitioner:
         """
         if self.partitionFunc is portable_hash:
             return _portable_hash_indices(keys, self.numPartitions)
-        return list(map(self.partition_function(), keys))
+        locate = self.partition_function()
+        return [locate(key) for key in keys]  # not map(): StopIteration must propagate
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -177,7 +178,10 @@ class RangePartitioner(Partitioner):
         return self._locate
 
     def partition_indices(self, keys: list) -> list[int]:
-        return list(map(self.partition_function(), keys))
+        locate = self.partition_function()
+        if isinstance(locate, functools.partial):
+            return list(map(locate, keys))  # bisect: no user code runs here
+        return [locate(key) for key in keys]
 
     def __eq__(self, other: object) -> bool:
         return (

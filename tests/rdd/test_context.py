@@ -4,7 +4,6 @@ from __future__ import annotations
 import gzip
 import logging
 import os
-import pickle
 import threading
 import time
 import uuid
@@ -18,7 +17,7 @@ import minispark
 from minispark import SparkConf, SparkContext, SparkFiles
 from minispark.common.errors import SparkException
 
-from .helpers import FAST, assert_same_items, int_lists, ints_and_slices, num_slices
+from .helpers import FAST, assert_same_items, ints_and_slices, num_slices
 
 # -- parallelize, range, emptyRDD, union --------------------------------------------------
 
@@ -57,6 +56,15 @@ def test_parallelize_accepts_any_iterable(sc, make):
 def test_parallelize_default_slices_is_default_parallelism(sc):
     assert sc.parallelize(range(10)).getNumPartitions() == sc.defaultParallelism
     assert sc.parallelize([1, 2, 3]).getNumPartitions() == sc.defaultParallelism
+
+
+def test_parallelize_large_collection(sc):
+    # big enough that the slices travel through files rather than the task binary
+    items = [(i, str(i)) for i in range(150_000)]
+    rdd = sc.parallelize(items, 3)
+    assert rdd.count() == len(items)
+    assert rdd.map(lambda kv: kv[0]).sum() == sum(i for i, _ in items)
+    assert rdd.take(2) == items[:2]
 
 
 @pytest.mark.parametrize("bad", [0, -1])
@@ -191,6 +199,49 @@ def test_text_file_min_partitions_splits_big_file(sc, tmp_path):
         assert rdd.getNumPartitions() >= min_parts
         assert rdd.collect() == expected
         assert rdd.count() == len(expected)
+
+
+terminated_lines = st.lists(
+    st.tuples(line_text, st.sampled_from(["\n", "\r\n", "\r"])), max_size=15)
+
+
+@FAST
+@given(lines=terminated_lines, last=line_text, min_parts=num_slices)
+def test_text_file_mixed_line_terminators_across_splits(sc, tmp_path_factory, lines, last,
+                                                        min_parts):
+    content = "".join(text + end for text, end in lines) + last
+    path = tmp_path_factory.mktemp("crlf") / "mixed.txt"
+    path.write_bytes(content.encode("utf-8"))
+    # \n, \r\n and \r end lines, as in Hadoop; str.splitlines applies the same rule here
+    assert sc.textFile(str(path), min_parts).collect() == content.splitlines()
+    assert sc.textFile(str(path), min_parts, use_unicode=False).collect() == \
+        [line.encode("utf-8") for line in content.splitlines()]
+
+
+def test_text_file_uri_and_unusual_names(sc, tmp_path):
+    folder = tmp_path / "a dir é#%"
+    folder.mkdir()
+    expected = _write_lines(folder / "f g.txt", ["one", "two é"], True)
+    assert sc.textFile(str(folder)).collect() == expected
+    assert sc.textFile(f"file://{folder}").collect() == expected
+    assert sc.textFile(str(folder / "f g.txt")).collect() == expected
+    (name, text), = sc.wholeTextFiles(str(folder)).collect()
+    assert name == f"file:{folder / 'f g.txt'}" and text == "one\ntwo é\n"
+
+
+def test_text_file_does_not_read_sub_directories(sc, tmp_path):
+    _write_lines(tmp_path / "f.txt", ["x"], True)
+    (tmp_path / "sub").mkdir()
+    _write_lines(tmp_path / "sub" / "g.txt", ["y"], True)
+    with pytest.raises((IsADirectoryError, SparkException)):
+        sc.textFile(str(tmp_path)).collect()
+    # a glob over the files only is fine
+    assert sc.textFile(str(tmp_path / "*.txt")).collect() == ["x"]
+
+
+def test_empty_directory_input(sc, tmp_path):
+    assert sc.textFile(str(tmp_path)).collect() == []
+    assert sc.wholeTextFiles(str(tmp_path)).collect() == []
 
 
 def test_text_file_missing_path_raises(sc, tmp_path):
@@ -346,6 +397,16 @@ def test_default_parallelism_follows_master(sc, backend):
     assert sc.defaultMinPartitions == min(sc.defaultParallelism, 2)
 
 
+@pytest.mark.parametrize("master, expected", [("local", 1), ("local[*]", os.cpu_count())])
+def test_default_parallelism_of_local_masters(make_context, master, expected):
+    if expected > 16:
+        pytest.skip("one executor process per core is too many for a unit test here")
+    ctx = make_context(master)
+    assert ctx.defaultParallelism == expected
+    assert ctx.parallelize(range(10)).getNumPartitions() == expected
+    assert ctx.parallelize(range(10)).sum() == 45
+
+
 def test_default_parallelism_setting(make_context):
     ctx = make_context("local[1]", **{"spark.default.parallelism": "5"})
     assert ctx.defaultParallelism == 5
@@ -354,7 +415,7 @@ def test_default_parallelism_setting(make_context):
     assert ctx.parallelize([(1, 1)], 2).reduceByKey(lambda a, b: a + b).getNumPartitions() == 5
 
 
-# -- job groups and cancellation ---------------------------------------------------------------------
+# -- job groups and cancellation ------------------------------------------------------------------
 
 
 def _run_in_thread(sc, group, job):
@@ -390,7 +451,7 @@ def test_cancel_all_jobs_from_another_thread(sc):
     assert isinstance(outcome.get("error"), SparkException)
     assert time.monotonic() - started < 10  # well before the 15 s the job would take
     # the context stays usable
-    assert sc.parallelize(range(10), 3).map(lambda x: x * 2).sum() == 90
+    assert sc.parallelize(range(10), 3).map(lambda x: x * 2).sum() == sum(range(0, 20, 2))
 
 
 def test_cancel_job_group_only_cancels_that_group(sc):
@@ -405,6 +466,25 @@ def test_cancel_job_group_only_cancels_that_group(sc):
     assert isinstance(outcome.get("error"), SparkException)
     assert sc.parallelize([("a", 1), ("a", 2)], 2).reduceByKey(lambda a, b: a + b).collect() \
         == [("a", 3)]
+
+
+def test_cancel_job_group_cancels_every_job_of_the_group(sc):
+    slow = sc.parallelize(range(40), 40).map(lambda x: time.sleep(0.05) or x)
+    first, first_outcome = _run_in_thread(sc, "shared-group", slow.count)
+    submitted = threading.Event()
+
+    def second_job():
+        submitted.set()
+        return slow.collect()
+
+    second, second_outcome = _run_in_thread(sc, "shared-group", second_job)
+    assert submitted.wait(10)
+    time.sleep(0.2)  # the second action has been called and is waiting or running
+    sc.cancelJobGroup("shared-group")
+    first.join(30)
+    second.join(30)
+    assert isinstance(first_outcome.get("error"), SparkException)
+    assert isinstance(second_outcome.get("error"), SparkException), second_outcome
 
 
 def test_cancel_with_interrupt_stops_long_tasks(sc, backend):
@@ -423,6 +503,24 @@ def test_cancel_with_interrupt_stops_long_tasks(sc, backend):
     assert isinstance(outcome.get("error"), SparkException)
     assert sc.parallelize(range(4), 2).collect() == [0, 1, 2, 3]
     assert time.monotonic() - started < 30
+
+
+def test_jobs_from_several_threads(sc):
+    def work(i, results):
+        data = [(f"k{j % 7}é", j) for j in range(50 + i)]
+        expected: dict = {}
+        for k, v in data:
+            expected[k] = expected.get(k, 0) + v
+        got = sc.parallelize(data, 3).reduceByKey(lambda a, b: a + b, 2).sortByKey().collect()
+        results[i] = got == sorted(expected.items())
+
+    results: dict = {}
+    threads = [threading.Thread(target=work, args=(i, results)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert results == {i: True for i in range(6)}
 
 
 def test_job_group_is_per_thread(sc):
@@ -459,7 +557,7 @@ def test_failed_job_raises_spark_exception_with_cause(sc):
     assert sc.parallelize(range(6), 3).count() == 6  # still usable
 
 
-# -- lifecycle ---------------------------------------------------------------------------------------
+# -- lifecycle ------------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -519,7 +617,7 @@ def test_only_one_active_context(sc):
     assert SparkContext._active_spark_context is sc
 
 
-# -- SparkConf ---------------------------------------------------------------------------------------
+# -- SparkConf ------------------------------------------------------------------------------------
 
 conf_keys = st.text(alphabet="abc.xyz", min_size=1, max_size=8)
 conf_values = st.one_of(st.text(alphabet="01ab ", max_size=5), st.integers(-5, 5), st.booleans())

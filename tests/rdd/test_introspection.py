@@ -114,9 +114,21 @@ def test_to_debug_string_indents_at_shuffles(sc, build, shuffles):
 
 
 def test_to_debug_string_nested_shuffles_indent_deeper(sc):
-    rdd = (sc.parallelize([(i % 3, i) for i in range(9)], 2)
-           .reduceByKey(add, 2).map(lambda kv: (kv[1] % 2, kv[0])).groupByKey(2))
-    shuffle_lines = _shuffle_lines(rdd)
-    assert len(shuffle_lines) == 2
-    first, second = (len(line) - len(line.lstrip()) for line in shuffle_lines)
-    assert second > first
+    rdd = (sc.parallelize([(i % 3, i) for i in range(9)], 2).map(lambda kv: kv)
+           .reduceByKey(add, 2).map(lambda kv: (kv[1] % 2, kv[0])).groupByKey(3).mapValues(list))
+    lines = rdd.toDebugString().decode().splitlines()
+    assert len(_shuffle_lines(rdd)) == 2
+    # Spark's layout for a chain: each shuffle opens "+-(n)" one step (3 spaces) further
+    # right, and the narrow parents below it continue with " |  " at that depth
+    assert lines[0].startswith("(3) ")
+    depth = 0
+    for line in lines[1:]:
+        if "+-(" in line:
+            depth += 1
+            assert line.startswith("   " * (depth - 1) + " +-("), line
+        else:
+            assert line.startswith("   " * depth + " |  "), line
+    assert depth == 2
+    assert sorted((k, sorted(v)) for k, v in rdd.collect()) == \
+        sorted((p, sorted(k for k in range(3) if sum(range(k, 9, 3)) % 2 == p))
+               for p in {sum(range(k, 9, 3)) % 2 for k in range(3)})

@@ -136,3 +136,20 @@ def test_save_after_shuffle_and_reload(sc, tmp_path):
     counts.sortByKey().saveAsTextFile(str(tmp_path / "t"))
     assert sc.textFile(str(tmp_path / "t")).collect() == \
         [str((w, words.count(w))) for w in sorted(set(words))]
+
+
+def test_save_as_text_file_bytes_and_uri_paths(sc, tmp_path):
+    items = [b"raw bytes", "text é", 3, None]
+    out = tmp_path / "out dir é"
+    sc.parallelize(items, 2).saveAsTextFile(f"file://{out}")
+    assert _listing(out) == ["_SUCCESS"] + _part_names(2)
+    # bytes are written as they are, everything else as str(x) in UTF-8, as PySpark does
+    expected = [x.decode() if isinstance(x, bytes) else str(x) for x in items]
+    assert sc.textFile(str(out)).collect() == expected
+
+
+def test_save_creates_missing_parent_directories(sc, tmp_path):
+    out = tmp_path / "a" / "b" / "out"
+    sc.parallelize([1, 2, 3], 2).saveAsTextFile(str(out))
+    assert _listing(out) == ["_SUCCESS"] + _part_names(2)
+    assert sc.textFile(str(out)).collect() == ["1", "2", "3"]

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from minispark.resultiterable import ResultIterable
 
 from .helpers import (
-    FAST, assert_same_items, expected_groups, groups_as_sorted_lists, int_pairs, ints_and_slices,
-    num_slices, pairs_and_slices, sliced, str_pairs,
+    FAST, assert_same_items, empty_rdds, expected_groups, groups_as_sorted_lists, int_pairs,
+    ints_and_slices, num_slices, pairs_and_slices, sliced, str_pairs,
 )
 
 out_partitions = st.none() | num_slices
@@ -94,8 +94,13 @@ def test_fold_by_key(sc, data, zero, out):
     result = rdd.foldByKey(zero, add, out)
     assert result.getNumPartitions() == (n if out is None else out)
     assert dict(result.collect()) == {k: s + zero * holding[k] for k, s in sums.items()}
-    # a mutable zero value is copied, never shared between keys or partitions
-    lists = rdd.foldByKey([], lambda acc, v: acc + (v if isinstance(v, list) else [v])).collect()
+    # a mutable zero value is copied, never shared between keys or partitions: this
+    # function mutates its accumulator in place
+    def extend(acc, v):
+        acc.extend(v if isinstance(v, list) else [v])
+        return acc
+
+    lists = rdd.foldByKey([], extend).collect()
     assert groups_as_sorted_lists(lists) == expected_groups(pairs)
 
 
@@ -151,13 +156,14 @@ def test_lookup(sc, data, probe):
     assert rdd.lookup(("no", "such", "key")) == []
 
 
-# -- joins and cogroup --------------------------------------------------------------------------------
+# -- joins and cogroup ----------------------------------------------------------------------------
 
 # Few distinct keys so that joins match often.
 join_keys = st.sampled_from(["a", "b", "é", "€x", ""])
 join_pairs = sliced(st.lists(st.tuples(join_keys, st.integers(0, 9)), max_size=10))
 int_join_pairs = sliced(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 9)), max_size=10))
-join_inputs = st.one_of(st.tuples(join_pairs, join_pairs), st.tuples(int_join_pairs, int_join_pairs))
+join_inputs = st.one_of(st.tuples(join_pairs, join_pairs),
+                        st.tuples(int_join_pairs, int_join_pairs))
 
 
 def _join(xs, ys, keep_left, keep_right):
@@ -213,7 +219,7 @@ def test_full_outer_join(sc, inputs, out):
 
 def test_join_with_empty_sides(sc):
     pairs = sc.parallelize([("a", 1), ("b", 2)], 2)
-    for empty in (sc.emptyRDD(), sc.parallelize([], 3)):
+    for empty in empty_rdds(sc):
         assert pairs.join(empty).collect() == []
         assert empty.join(pairs).collect() == []
         assert sorted(pairs.leftOuterJoin(empty).collect()) == [("a", (1, None)), ("b", (2, None))]
@@ -286,3 +292,71 @@ def test_mixed_type_values_and_none_keys(sc):
     assert len(grouped) == len(expected)
     assert {k: sorted(v, key=repr) for k, v in grouped} == \
         {k: sorted(v, key=repr) for k, v in expected.items()}
+
+
+# Keys whose Python hash is salted per process (str, bytes, None before 3.12) nested in
+# tuples and frozensets: each must still land in exactly one partition.
+nested_keys = st.recursive(
+    st.one_of(st.text(alphabet="aé€", max_size=2), st.binary(max_size=2), st.none(),
+              st.integers(-3, 3)),
+    lambda inner: st.one_of(st.tuples(inner, inner),
+                            st.frozensets(st.text(alphabet="ab", max_size=2), max_size=2)),
+    max_leaves=4)
+
+
+@FAST
+@given(data=sliced(st.lists(st.tuples(nested_keys, st.integers(0, 9)), max_size=20)),
+       out=num_slices)
+def test_group_by_key_nested_keys_one_group_per_key(sc, data, out):
+    pairs, n = data
+    result = sc.parallelize(pairs, n).groupByKey(out).mapValues(sorted).collect()
+    assert len(result) == len({k for k, _ in pairs})
+    assert dict(result) == expected_groups(pairs)
+    assert dict(sc.parallelize(pairs, n).reduceByKey(add, out).collect()) == _sum_by_key(pairs)
+
+
+@FAST
+@given(data=pairs_and_slices)
+def test_self_join_cogroup_union_and_zip(sc, data):
+    pairs, n = data
+    rdd = sc.parallelize(pairs, n)
+    assert_same_items(rdd.join(rdd).collect(), _join(pairs, pairs, False, False))
+    grouped = dict(rdd.cogroup(rdd).mapValues(lambda g: (sorted(g[0]), sorted(g[1]))).collect())
+    assert grouped == {k: (v, v) for k, v in expected_groups(pairs).items()}
+    assert rdd.union(rdd).collect() == pairs + pairs
+    assert rdd.zip(rdd).collect() == list(zip(pairs, pairs))
+    assert_same_items(rdd.cartesian(rdd).collect(), [(a, b) for a in pairs for b in pairs])
+    reduced = rdd.reduceByKey(add)
+    assert dict(reduced.union(reduced).reduceByKey(add).collect()) == \
+        {k: 2 * v for k, v in _sum_by_key(pairs).items()}
+
+
+@FAST
+@given(data=sliced(int_pairs), ascending=st.booleans())
+def test_lookup_on_range_partitioned(sc, data, ascending):
+    pairs, n = data
+    ordered = sc.parallelize(pairs, n).sortByKey(ascending, 3)
+    for key in {k for k, _ in pairs} | {99}:
+        assert sorted(ordered.lookup(key)) == sorted(v for k, v in pairs if k == key)
+
+
+@FAST
+@given(data=sliced(int_pairs))
+def test_lookup_with_custom_partition_function(sc, data):
+    pairs, n = data
+    partitioned = sc.parallelize(pairs, n).partitionBy(3, lambda k: k * 7 + 1)
+    for key in {k for k, _ in pairs}:
+        assert sorted(partitioned.lookup(key)) == sorted(v for k, v in pairs if k == key)
+
+
+def test_long_lineage(sc):
+    rdd = sc.parallelize([("k", 1)], 1)
+    for i in range(150):
+        rdd = rdd.union(sc.parallelize([("k", 1)], 1))
+        if i % 50 == 49:
+            rdd = rdd.reduceByKey(add, 1)  # a shuffle now and then
+    assert dict(rdd.reduceByKey(add).collect()) == {"k": 151}
+    deep = sc.parallelize(range(10), 2)
+    for i in range(300):
+        deep = deep.map(lambda x: x + 1)
+    assert deep.collect() == [x + 300 for x in range(10)]

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from minispark.shuffle.partitioner import portable_hash
 
 from .helpers import (
-    FAST, assert_same_items, int_pairs, ints_and_slices, num_slices, pairs_and_slices, sliced,
-    str_pairs,
+    FAST, assert_same_items, empty_rdds, int_pairs, ints_and_slices, num_slices,
+    pairs_and_slices, sliced, str_pairs,
 )
 
 out_partitions = st.none() | num_slices
@@ -82,12 +82,12 @@ def test_sort_by_key_large_input_samples_bounds(sc):
 
 
 def test_sort_of_empty_rdds(sc):
-    for empty in (sc.emptyRDD(), sc.parallelize([], 3)):
+    for empty in empty_rdds(sc):
         assert empty.sortByKey().collect() == []
         assert empty.sortBy(lambda x: x, numPartitions=2).collect() == []
 
 
-# -- partitionBy -----------------------------------------------------------------------------------
+# -- partitionBy ----------------------------------------------------------------------------------
 
 
 @FAST
@@ -133,7 +133,7 @@ def test_partition_by_same_partitioner_is_a_no_op(sc):
     assert once.partitionBy(5).getNumPartitions() == 5
 
 
-# -- repartition / coalesce ------------------------------------------------------------------------
+# -- repartition / coalesce -----------------------------------------------------------------------
 
 
 @FAST

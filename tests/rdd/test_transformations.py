@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from minispark.common.errors import SparkException
 
 from .helpers import (
-    FAST, assert_same_items, int_lists, ints_and_slices, num_slices, pairs_and_slices, sliced,
+    FAST, assert_same_items, empty_rdds, ints_and_slices, num_slices, pairs_and_slices,
+    sliced,
 )
 
 # -- narrow, order-preserving ------------------------------------------------------------------
@@ -182,7 +183,7 @@ def test_cartesian_with_empty(sc):
     assert rdd.cartesian(sc.parallelize([], 3)).collect() == []
 
 
-# -- zips --------------------------------------------------------------------------------------------
+# -- zips -----------------------------------------------------------------------------------------
 
 
 @FAST
@@ -234,13 +235,13 @@ def test_zip_with_unique_id(sc, data):
 
 
 def test_zips_of_empty_rdds(sc):
-    for empty in (sc.emptyRDD(), sc.parallelize([], 3)):
+    for empty in empty_rdds(sc):
         assert empty.zipWithIndex().collect() == []
         assert empty.zipWithUniqueId().collect() == []
         assert empty.zip(empty).collect() == []
 
 
-# -- pipe ---------------------------------------------------------------------------------------------
+# -- pipe -----------------------------------------------------------------------------------------
 
 pipe_lines = st.lists(st.text(alphabet="abcXY z0", max_size=6), max_size=15)
 
@@ -283,3 +284,49 @@ def test_pipe_failing_command(sc):
         rdd.pipe("sh -c 'cat; exit 3'", checkCode=True).collect()
     assert rdd.pipe("sh -c 'cat; exit 3'").collect() == ["a", "b"]
     assert sc.parallelize([1, 2, 3]).sum() == 6  # still usable
+
+
+# -- user functions that raise StopIteration ------------------------------------------------------
+
+
+def _stop_at_five(x):
+    """A buggy user function: StopIteration must fail the task, never end a partition early."""
+    if x == 5:
+        raise StopIteration("user code raised StopIteration")
+    return x
+
+
+# PySpark wraps every user function in fail_on_stopiteration (SPARK-23754), so the job fails.
+SILENTLY_TRUNCATED = {
+    "map": lambda rdd: rdd.map(_stop_at_five),
+    "flatMap": lambda rdd: rdd.flatMap(lambda x: [_stop_at_five(x)]),
+    "filter": lambda rdd: rdd.filter(lambda x: _stop_at_five(x) >= 0),
+    "keyBy": lambda rdd: rdd.keyBy(_stop_at_five),
+    "mapValues": lambda rdd: rdd.map(lambda x: (x, x)).mapValues(_stop_at_five),
+    "flatMapValues": lambda rdd: rdd.map(lambda x: (x, x)).flatMapValues(
+        lambda v: [_stop_at_five(v)]),
+    "groupBy": lambda rdd: rdd.groupBy(_stop_at_five),
+    "sortBy": lambda rdd: rdd.sortBy(_stop_at_five),
+}
+
+
+@pytest.mark.parametrize("op", sorted(SILENTLY_TRUNCATED))
+def test_stop_iteration_in_element_function_fails_the_job(sc, op):
+    with pytest.raises(SparkException):
+        SILENTLY_TRUNCATED[op](sc.parallelize(range(3000), 2)).collect()
+
+
+def test_stop_iteration_elsewhere_fails_the_job(sc):
+    rdd = sc.parallelize(range(20), 2)
+    pairs = rdd.map(lambda x: (x % 3, x))
+    stop2 = lambda a, b: _stop_at_five(a + b - a)  # noqa: E731 - raises when b == 5
+    for action in (lambda: rdd.mapPartitions(lambda it: (_stop_at_five(x) for x in it)).collect(),
+                   lambda: rdd.reduce(stop2),
+                   lambda: rdd.fold(0, stop2),
+                   lambda: rdd.aggregate(0, stop2, lambda a, b: a + b),
+                   lambda: rdd.foreach(_stop_at_five),
+                   lambda: pairs.reduceByKey(stop2).collect(),
+                   lambda: pairs.combineByKey(_stop_at_five, stop2, stop2).collect()):
+        with pytest.raises(SparkException):
+            action()
+    assert rdd.sum() == sum(range(20))
