@@ -24,14 +24,29 @@ Examples that need a JVM-only feature (``sc._jvm``, ``_jsc``, ``_jconf``,
 Hadoop Input/OutputFormats, ``SparkSession``/DataFrames, py4j objects) are
 not run; the output says ``skipped: needs X``.  A later example of the same
 docstring that uses a name such a skipped example assigned or mutated is
-skipped too (``skipped: depends on ...``).
+skipped too (``skipped: depends on ...``).  ``spark`` (which PySpark's
+broadcast and taskcontext tests use) is a stand-in with only ``.sparkContext``.
+An expected ``Py4JJavaError`` (a JVM exception) is matched by any exception.
+A docstring that builds its own SparkContext (SparkConf's) runs with no shared
+context active, as in PySpark's own ``conf.py`` test.  The driver runs with
+``PYTHONHASHSEED=0`` (``--hash-seed``) as under PySpark's test runner, so sets
+of str print in the order PySpark's examples show.
 
 Usage::
 
     python tools/pyspark_doctests.py \\
         --pyspark-root /path/to/site-packages/pyspark \\
         [--only RDD.map,SparkConf,'RDD.sort*'] [--master local[4]] \\
-        [--report failures.md] [--verbose]
+        [--report failures.md] [--json outcomes.json] [--verbose]
+
+Baseline: the same harness runs the examples, unrewritten, on PySpark itself
+(with a python that has pyspark and a JVM); its JSON then tells, in the
+minispark report, which failures PySpark shares::
+
+    /path/to/venv/bin/python tools/pyspark_doctests.py --engine pyspark \\
+        --pyspark-root ... --json baseline.json
+    python tools/pyspark_doctests.py --pyspark-root ... --baseline baseline.json \\
+        --report failures.md
 
 The exit status is 0 when no example failed, 1 otherwise.
 """
@@ -294,12 +309,12 @@ def module_globals(source: Source, path: str) -> dict[str, Any]:
     with open(path, encoding="utf-8") as f:
         tree = ast.parse(f.read(), path)
     for node in tree.body:
-        names: list[tuple[str, str | None]] = []   # (bound name, stdlib module or None)
+        names: list[str] = []   # pyspark names, to find in minispark
         if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            names.append((node.name, None))
+            names.append(node.name)
         elif isinstance(node, ast.ImportFrom) and node.module:
             if node.module.split(".")[0] == "pyspark":
-                names += [(a.asname or a.name, None) for a in node.names if a.name != "*"]
+                names += [a.asname or a.name for a in node.names if a.name != "*"]
             elif node.level == 0:
                 for a in node.names:
                     with contextlib.suppress(Exception):
@@ -316,7 +331,7 @@ def module_globals(source: Source, path: str) -> dict[str, Any]:
                     else:
                         globs[a.name.split(".")[0]] = importlib.import_module(
                             a.name.split(".")[0])
-        for name, _ in names:
+        for name in names:
             for holder in (mirror, package):
                 if holder is not None and hasattr(holder, name):
                     globs[name] = getattr(holder, name)
@@ -425,7 +440,7 @@ class ExampleTimeout(Exception):
 
 
 class Checker(doctest.OutputChecker):
-    """doctest's checker, plus JVM exception names translated to minispark's counterparts."""
+    """doctest's checker; besides, an expected JVM exception (Py4JJavaError) matches any."""
 
     def check_output(self, want: str, got: str, optionflags: int) -> bool:
         if super().check_output(want, got, optionflags):
@@ -681,7 +696,8 @@ def summary(items: list[Item]) -> str:
     return (
         f"docstrings: {len(items)} with examples; "
         f"{by_status.get('PASS', 0)} pass, {by_status.get('FAIL', 0)} fail, "
-        f"{by_status.get('SKIP', 0)} skipped (the method's own examples need a JVM), "
+        f"{by_status.get('SKIP', 0)} skipped (every example calling the method itself "
+        f"is skipped), "
         f"{by_status.get('MISSING', 0)} not in {ENGINE}\n"
         f"examples:   {passed} passed, {failed} failed "
         f"({follows} of them only because an earlier example failed), {skipped} skipped "
@@ -698,7 +714,7 @@ def _fence(text: str) -> str:
 
 
 def load_baseline(path: str | None) -> dict[str, dict[str, str]]:
-    """qualname -> {example index: outcome} from a ``--json`` file of an ``--engine pyspark`` run."""
+    """qualname -> {example index: outcome}, from the ``--json`` of an ``--engine pyspark`` run."""
     if not path:
         return {}
     with open(path, encoding="utf-8") as f:
@@ -777,6 +793,7 @@ def write_json(path: str, items: list[Item], pyspark_version: str) -> None:
             "qualname": item.qualname,
             "status": item.status,
             "error": item.error,
+            "seconds": round(item.seconds, 2),
             "outcomes": {str(k): (v if isinstance(v, str) else f"skip: {v[1]}")
                          for k, v in sorted(item.outcomes.items())},
             "failures": item.failures,
@@ -787,7 +804,7 @@ def write_json(path: str, items: list[Item], pyspark_version: str) -> None:
 
 
 def legacy_numpy_repr() -> None:
-    """As PySpark's rdd ``_test()``: numpy >= 2 scalars print as ``1.0``, not ``np.float64(1.0)``."""
+    """As PySpark's rdd ``_test()``: numpy >= 2 scalars print ``1.0``, not ``np.float64(1.0)``."""
     try:
         import numpy as np
 
@@ -826,16 +843,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", choices=("minispark", "pyspark"), default="minispark",
                         help="pyspark: run the same harness, unrewritten, on PySpark itself "
                              "(needs pyspark importable and a JVM) to get a baseline")
-    parser.add_argument("--timeout", type=float, default=120.0,
+    parser.add_argument("--hash-seed", default="0",
+                        help="PYTHONHASHSEED of the driver: 0 as PySpark's test runner (the "
+                             "order its examples print sets of str in), another number, or "
+                             "'random' to keep this process's (--engine pyspark always uses 0)")
+    parser.add_argument("--timeout", type=float, default=60.0,
                         help="seconds one example may run (0: no limit)")
     parser.add_argument("--verbose", action="store_true",
                         help="print each failure's expected and actual output too")
     args = parser.parse_args(argv)
     ENGINE = args.engine
-    if ENGINE == "pyspark" and os.environ.get("PYTHONHASHSEED") != "0":
-        # As PySpark's own test runner: the driver and its Python workers must hash
-        # str alike (portable_hash, lookup), and the driver's seed is fixed at start.
-        os.environ["PYTHONHASHSEED"] = "0"
+    seed = "0" if ENGINE == "pyspark" else args.hash_seed
+    if seed != "random" and os.environ.get("PYTHONHASHSEED") != seed:
+        # PySpark's test runner runs the driver with PYTHONHASHSEED=0: its
+        # examples print sets of str in that seed's order (sc.getJobTags()), and
+        # PySpark's driver and workers must hash str alike (rdd.lookup).  The
+        # seed of a running interpreter is fixed, so start again with it.
+        os.environ["PYTHONHASHSEED"] = seed
         os.execv(sys.executable, [sys.executable, os.path.abspath(__file__)]
                  + list(argv if argv is not None else sys.argv[1:]))
     legacy_numpy_repr()

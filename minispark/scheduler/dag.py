@@ -337,7 +337,10 @@ class DAGScheduler:
         return max(0.0, self.settings.locality_wait - (time.monotonic() - oldest)) + 0.001
 
     def _shuffle_inputs(self, stage: Stage) -> dict[int, list[str]]:
-        return {p.dep.shuffle_id: [status.path for status in p.outputs] for p in stage.parents}
+        # An output lost since the stage was submitted gets an empty path: the
+        # task then reports a fetch failure and the usual recovery takes over.
+        return {p.dep.shuffle_id: [status.path if status is not None else ""
+                                   for status in p.outputs] for p in stage.parents}
 
     # ---- events --------------------------------------------------------------
 
