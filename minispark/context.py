@@ -124,6 +124,7 @@ class SparkContext:
         self._accumulators: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
         self._checkpoints = CheckpointManager(self)
         executors, max_failures = parse_master(self.master)
+        self._executor_count = executors
         self._app_dir = tempfile.mkdtemp(
             prefix=f"minispark-{self._app_id}-",
             dir=self._conf.get("spark.local.dir") or None)
@@ -241,7 +242,7 @@ class SparkContext:
     def defaultParallelism(self) -> int:
         """Partitions used when none are given: ``spark.default.parallelism`` or executors."""
         value = self._conf.get("spark.default.parallelism")
-        return int(value) if value else self._backend.parallelism
+        return int(value) if value else self._executor_count
 
     @property
     def defaultMinPartitions(self) -> int:

@@ -465,8 +465,7 @@ class RDD(RDDBase):
             return m1
 
         agg = Aggregator(_identity, func, func)
-        return self.mapPartitions(lambda it: [dict(_combine_locally(agg, it))]) \
-            .fold({}, merge_maps)
+        return self._merged(lambda it: dict(_combine_locally(agg, it)), merge_maps)
 
     def foldByKey(self, zeroValue: Any, func: Callable[[Any, Any], Any],
                   numPartitions: int | None = None,
@@ -549,20 +548,25 @@ class RDD(RDDBase):
         if numPartitions is None:
             numPartitions = self._default_reduce_partitions()
         if numPartitions <= 1 or self.getNumPartitions() == 0:
-            bounds: list = []
+            bounds: list | None = []
         else:
             bounds = self._range_bounds(numPartitions, keyfunc)
+            if bounds is None:
+                return self  # no records: PySpark returns the RDD itself
         partitioner = RangePartitioner(bounds, ascending, keyfunc, max(numPartitions, 1))
         handle = self.ctx._shuffle_handle(partitioner, key_ordering=keyfunc,
                                           ascending=ascending)
         return ShuffledRDD(self, handle)
 
-    def _range_bounds(self, num_partitions: int, keyfunc: Callable[[Any], Any]) -> list:
-        """Bounds from one pass: each partition's count and a reservoir of its keys."""
+    def _range_bounds(self, num_partitions: int, keyfunc: Callable[[Any], Any]) -> list | None:
+        """Bounds from one pass (each partition's count and a reservoir of its keys);
+        None when the RDD has no records."""
         sample_size = min(20.0 * num_partitions, 1e6)
         per_partition = math.ceil(3.0 * sample_size / self.getNumPartitions())
         sketches = self.keys().mapPartitionsWithIndex(
             lambda i, it: sampling.sketch(i, it, per_partition, seed=num_partitions)).collect()
+        if not any(count for count, _ in sketches):
+            return None
         return range_bounds(sketches, num_partitions, keyfunc)
 
     def sortBy(self, keyfunc: Callable[[Any], Any], ascending: bool = True,
@@ -702,6 +706,14 @@ class RDD(RDDBase):
                        partitions: Sequence[int] | None = None) -> list:
         return self.ctx._run_job(self, lambda _ctx, it: func(it), partitions)
 
+    def _merged(self, func: Callable[[Iterator[Any]], Any], merge: Callable[[Any, Any], Any]
+                ) -> Any:
+        """``func`` per partition, merged; like PySpark, an RDD without partitions raises."""
+        partials = self._per_partition(func)
+        if not partials:
+            raise ValueError("Can not reduce() empty RDD")
+        return _reduce(merge, partials)
+
     def collect(self) -> list:
         """All elements, in partition order, as a list on the driver.
 
@@ -831,7 +843,8 @@ class RDD(RDDBase):
                         .mapPartitionsWithIndex(lambda i, it: ((i % target, v) for v in it))
                         .reduceByKey(combOp, target)
                         .values())
-        return _reduce(combOp, partials.collect(), zeroValue)
+        results = partials.collect()
+        return _reduce(combOp, results) if results else zeroValue
 
     def max(self, key: Callable[[Any], Any] | None = None) -> Any:
         """The largest element (by ``key``).
@@ -898,8 +911,8 @@ class RDD(RDDBase):
         """
         if num < 0:
             raise ValueError(f"top N cannot be negative but got {num}")
-        parts = self._per_partition(lambda it: heapq.nsmallest(num, it, key=key))
-        return heapq.nsmallest(num, chain.from_iterable(parts), key=key)
+        return self._merged(lambda it: heapq.nsmallest(num, it, key=key),
+                            lambda a, b: heapq.nsmallest(num, a + b, key=key))
 
     def top(self, num: int, key: Callable[[Any], Any] | None = None) -> list:
         """The ``num`` largest elements, descending (by ``key``).
@@ -907,8 +920,8 @@ class RDD(RDDBase):
         >>> sc.parallelize([2, 3, 4, 5, 6], 2).top(2)
         [6, 5]
         """
-        parts = self._per_partition(lambda it: heapq.nlargest(num, it, key=key))
-        return heapq.nlargest(num, chain.from_iterable(parts), key=key)
+        return self._merged(lambda it: heapq.nlargest(num, it, key=key),
+                            lambda a, b: heapq.nlargest(num, a + b, key=key))
 
     def takeSample(self, withReplacement: bool, num: int, seed: int | None = None) -> list:
         """A fixed-size random sample, shuffled, on the driver.
@@ -944,11 +957,12 @@ class RDD(RDDBase):
         >>> sorted(sc.parallelize([1, 2, 1, 2, 2], 2).countByValue().items())
         [(1, 2), (2, 3)]
         """
-        total: defaultdict = defaultdict(int)
-        for counts in self._per_partition(Counter):
+        def merge(total: defaultdict, counts: Counter) -> defaultdict:
             for value, count in counts.items():
                 total[value] += count
-        return total
+            return total
+
+        return self._merged(lambda it: defaultdict(int, Counter(it)), merge)
 
     def countByKey(self) -> dict:
         """How many pairs each key has, as a defaultdict(int).
@@ -993,7 +1007,7 @@ class RDD(RDDBase):
         >>> sc.parallelize([1, 2, 3]).stats()
         (count: 3, mean: 2.0, stdev: 0.816496580927726, max: 3, min: 1)
         """
-        return _reduce(StatCounter.mergeStats, self._per_partition(StatCounter), StatCounter())
+        return self._merged(StatCounter, StatCounter.mergeStats)
 
     def mean(self) -> float:
         """The mean of the elements.

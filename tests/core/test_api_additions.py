@@ -96,3 +96,31 @@ def test_list_files_names_what_was_added(sc, tmp_path):
     path.write_text("x")
     sc.addFile(str(path))
     assert "file:" + str(path) in sc.listFiles
+
+
+@pytest.mark.parametrize("action", ["stats", "mean", "top", "takeOrdered", "countByValue",
+                                    "countByKey", "max"])
+def test_actions_that_merge_partition_results_raise_on_an_rdd_without_partitions(sc, action):
+    rdd = sc.emptyRDD()
+    call = {"top": lambda: rdd.top(2), "takeOrdered": lambda: rdd.takeOrdered(2)}.get(
+        action, getattr(rdd, action))
+    with pytest.raises(ValueError, match="empty RDD"):
+        call()
+
+
+def test_tree_aggregate_adds_the_zero_once_per_partition(sc):
+    from operator import add
+
+    data, parts = [1, 2, 3], 2
+    assert sc.parallelize(data, parts).treeAggregate(1, add, add) == sum(data) + parts
+    assert sc.emptyRDD().treeAggregate(7, add, add) == 7
+
+
+def test_sort_by_key_of_an_empty_rdd_is_the_rdd_itself(sc):
+    empty = sc.parallelize([], 3)
+    assert empty.sortByKey(numPartitions=5) is empty
+
+
+def test_default_parallelism_follows_the_master_on_every_backend(sc):
+    master_threads = int(sc.master[len("local["):-1])
+    assert sc.defaultParallelism == master_threads
