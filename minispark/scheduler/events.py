@@ -100,6 +100,23 @@ def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
+class MetricsTotals(SparkListener):
+    """Sums the metrics of every finished task attempt.
+
+    >>> totals = MetricsTotals()
+    >>> totals.on_event(TaskEnd(0, 0, 0, 0, 0, "0", True, None, TaskMetrics(spilled_bytes=5)))
+    >>> totals.totals.spilled_bytes
+    5
+    """
+
+    def __init__(self) -> None:
+        self.totals = TaskMetrics()
+
+    def on_task_end(self, e: TaskEnd) -> None:
+        for name, value in vars(e.metrics).items():
+            setattr(self.totals, name, getattr(self.totals, name) + value)
+
+
 class ListenerBus:
     """Delivers each event to every listener; a failing listener is logged, not fatal."""
 

@@ -8,15 +8,7 @@ from operator import add
 
 import pytest
 
-from minispark.scheduler.events import SparkListener
-
-
-class SpillMeter(SparkListener):
-    def __init__(self) -> None:
-        self.spilled = 0
-
-    def on_task_end(self, event) -> None:
-        self.spilled += event.metrics.spilled_bytes
+from minispark.scheduler.events import MetricsTotals
 
 
 @pytest.fixture(params=["process", "inline"])
@@ -24,7 +16,7 @@ def spilling(request, make_context):
     """A context that spills whenever a task holds 50 keys (checked every 1024 records)."""
     sc = make_context("local[2]", backend=request.param,
                       **{"spark.shuffle.spill.numElementsForceSpillThreshold": "50"})
-    meter = SpillMeter()
+    meter = MetricsTotals()
     sc.addSparkListener(meter)
     return sc, meter
 
@@ -42,7 +34,7 @@ def grouped(pairs):
 
 
 def assert_spilled_and_cleaned(sc, meter):
-    assert meter.spilled > 0
+    assert meter.totals.spilled_bytes > 0
     spill_root = os.path.join(sc._app_dir, "spill")
     assert not os.path.exists(spill_root) or os.listdir(spill_root) == []
 
@@ -86,8 +78,8 @@ def test_join_spills(spilling):
 
 def test_a_memory_limit_below_the_process_size_still_gives_exact_results(make_context):
     sc = make_context("local[2]", **{"spark.python.worker.memory": "1m"})
-    meter = SpillMeter()
+    meter = MetricsTotals()
     sc.addSparkListener(meter)
     result = sc.parallelize(PAIRS, 4).groupByKey(2).mapValues(len).collectAsMap()
     assert result == {k: len(vs) for k, vs in grouped(PAIRS).items()}
-    assert meter.spilled > 0
+    assert meter.totals.spilled_bytes > 0

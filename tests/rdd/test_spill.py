@@ -15,21 +15,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from minispark import SparkConf, SparkContext
-from minispark.scheduler.events import SparkListener
+from minispark.scheduler.events import MetricsTotals
 
 from .helpers import FAST, assert_same_items
 
 SPILL_BACKENDS = {"inline": ("local[2]", "inline"), "local[2]": ("local[2]", "process")}
-
-
-class _SpillMeter(SparkListener):
-    """Listener summing the bytes tasks spilled."""
-
-    def __init__(self) -> None:
-        self.spilled = 0
-
-    def on_task_end(self, event) -> None:
-        self.spilled += event.metrics.spilled_bytes
 
 
 @pytest.fixture(scope="module", params=list(SPILL_BACKENDS))
@@ -41,7 +31,7 @@ def spill_sc(request):
     conf = (SparkConf().set("minispark.executor.backend", backend)
             .set("spark.shuffle.spill.numElementsForceSpillThreshold", "8"))
     ctx = SparkContext(master, "tests-spill", conf=conf)
-    ctx._spill_meter = _SpillMeter()  # type: ignore[attr-defined]
+    ctx._spill_meter = MetricsTotals()  # type: ignore[attr-defined]
     ctx.addSparkListener(ctx._spill_meter)  # type: ignore[attr-defined]
     yield ctx
     ctx.stop()
@@ -71,7 +61,7 @@ def test_spilling_aggregations(spill_sc, data, out):
     seed, size, n = data
     pairs = _pairs(seed, size)
     rdd = spill_sc.parallelize(pairs, n)
-    before = spill_sc._spill_meter.spilled
+    before = spill_sc._spill_meter.totals.spilled_bytes
     groups = _groups(pairs)
     grouped = rdd.groupByKey(out).mapValues(sorted).collect()
     assert len(grouped) == len(groups) and dict(grouped) == groups
@@ -81,7 +71,7 @@ def test_spilling_aggregations(spill_sc, data, out):
                                 out).mapValues(sorted).collect()
     assert dict(combined) == groups
     assert sorted(rdd.keys().distinct(out).collect()) == sorted(groups)
-    assert spill_sc._spill_meter.spilled > before  # the spill paths really ran
+    assert spill_sc._spill_meter.totals.spilled_bytes > before  # the spill paths really ran
 
 
 @FAST
