@@ -104,7 +104,11 @@ class Merger:
             chunk = list(islice(it, CHECK_EVERY))
             if not chunk:
                 return
-            merge_chunk(self.data, chunk)
+            try:
+                merge_chunk(self.data, chunk)
+            except (TypeError, ValueError) as exc:
+                raise_if_not_pairs(chunk, exc)
+                raise
             if watch and self.policy.exceeded(len(self.data)):
                 self._spill()
 
@@ -183,6 +187,14 @@ def chunk_merger(agg: Aggregator, combiners: bool) -> Callable[[dict, list], Non
     if not combiners and create is new_list and merge is append:
         return _merge_grouping
     return functools.partial(_merge_general, create, merge)
+
+
+def raise_if_not_pairs(records: list, cause: BaseException) -> None:
+    """Name the first record that is not a (key, value) pair, if there is one."""
+    for record in records:
+        if not (isinstance(record, (tuple, list)) and len(record) == 2):
+            raise TypeError(f"key-value operations need (key, value) pairs, but got "
+                            f"{record!r} of type {type(record).__name__}") from cause
 
 
 def _merge_general(create: Callable, merge: Callable, data: dict, chunk: list) -> None:

@@ -8,7 +8,7 @@ from operator import itemgetter
 from typing import Iterable, Iterator
 
 from minispark.common import serialization
-from minispark.shuffle.aggregator import NO_SPILL, Merger, SpillPolicy
+from minispark.shuffle.aggregator import NO_SPILL, Merger, SpillPolicy, raise_if_not_pairs
 from minispark.shuffle.handle import MapStatus, ShuffleHandle
 
 #: Records buffered per bucket before they are pickled as one batch.
@@ -53,7 +53,12 @@ def _partition_into_frames(records: Iterable[tuple], handle: ShuffleHandle
     buckets: list[list] = [[] for _ in range(n)]
     for batch in _batches(records, BATCH_RECORDS):
         count += len(batch)
-        indices = partitioner.partition_indices(list(map(itemgetter(0), batch)))
+        try:
+            keys = list(map(itemgetter(0), batch))
+        except (TypeError, IndexError, KeyError) as exc:
+            raise_if_not_pairs(batch, exc)
+            raise
+        indices = partitioner.partition_indices(keys)
         for record, index in zip(batch, indices):
             buckets[index].append(record)
         for i, bucket in enumerate(buckets):

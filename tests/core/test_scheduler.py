@@ -119,3 +119,14 @@ def test_stop_removes_the_application_directory(make_context, tmp_path):
     assert os.listdir(tmp_path / app_dirs[0] / "shuffle")
     sc.stop()
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("op", ["reduceByKey", "groupByKey", "partitionBy", "join"])
+def test_key_value_operations_name_a_record_that_is_not_a_pair(sc, op):
+    from minispark.common.errors import SparkException
+
+    records = sc.parallelize([("a", 1), 7, ("b", 2)], 1)
+    build = {"reduceByKey": lambda r: r.reduceByKey(add), "groupByKey": lambda r: r.groupByKey(),
+             "partitionBy": lambda r: r.partitionBy(2), "join": lambda r: r.join(r)}[op]
+    with pytest.raises(SparkException, match="need \\(key, value\\) pairs, but got 7 of type int"):
+        build(records).collect()
