@@ -368,6 +368,10 @@ class SparkContext:
         self.setLocalProperty("spark.job.description", description)
         self.setLocalProperty("spark.job.interruptOnCancel", str(interruptOnCancel).lower())
 
+    def setInterruptOnCancel(self, interruptOnCancel: bool) -> None:
+        """Whether cancelling this thread's jobs also interrupts their running tasks."""
+        self.setLocalProperty("spark.job.interruptOnCancel", str(interruptOnCancel).lower())
+
     def cancelJobGroup(self, groupId: str) -> None:
         """Cancel the running job of ``groupId`` (from any thread)."""
         self._scheduler.cancel_job_group(groupId)

@@ -911,6 +911,8 @@ class RDD(RDDBase):
         """
         if num < 0:
             raise ValueError(f"top N cannot be negative but got {num}")
+        if num == 0 or self.getNumPartitions() == 0:
+            return []
         return self._merged(lambda it: heapq.nsmallest(num, it, key=key),
                             lambda a, b: heapq.nsmallest(num, a + b, key=key))
 

@@ -444,10 +444,11 @@ class DAGScheduler:
         reason = self._cancel_reason(job)
         if reason is None:
             return
-        if job.properties.get("spark.job.interruptOnCancel") == "true":
-            for task_id, task in list(self._running_tasks.items()):
-                if task.job is job:
-                    self.backend.kill_task(task_id)
+        # As PySpark kills the Python workers of cancelled tasks, so the next job
+        # does not wait behind them (the inline backend cannot interrupt a task).
+        for task_id, task in list(self._running_tasks.items()):
+            if task.job is job:
+                self.backend.kill_task(task_id)
         raise SparkException(reason)
 
     def _cancel_reason(self, job: _Job) -> str | None:
