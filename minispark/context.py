@@ -488,7 +488,8 @@ class SparkContext:
         from minispark.fs.input import read_text_split, text_splits
 
         self._check_alive()
-        splits = text_splits(name, minPartitions or self.defaultMinPartitions)
+        splits = text_splits(name, minPartitions or self.defaultMinPartitions,
+                             balance_for=self.defaultParallelism)
         return FileSplitRDD(self, splits,
                             functools.partial(read_text_split, use_unicode=use_unicode))
 
