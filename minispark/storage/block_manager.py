@@ -29,6 +29,28 @@ def rdd_block_id(rdd_id: int, partition: int) -> str:
     return f"rdd_{rdd_id}_{partition}"
 
 
+#: Records pickled to estimate the size of a large block.
+SIZE_SAMPLE = 256
+
+
+def estimate_size(values: list) -> int:
+    """Bytes of ``values`` when pickled, estimated from an even sample of records.
+
+    Pickling a whole cached partition only to learn its size would double the
+    cost of caching it (Spark's SizeEstimator samples too).
+
+    >>> values = [(i, str(i) * 3) for i in range(10_000)]
+    >>> exact = len(serialization.dumps(values))
+    >>> abs(estimate_size(values) - exact) < 0.05 * exact
+    True
+    """
+    n = len(values)
+    if n <= 2 * SIZE_SAMPLE:
+        return len(serialization.dumps(values))
+    sample = [values[i * n // SIZE_SAMPLE] for i in range(SIZE_SAMPLE)]
+    return len(serialization.dumps(sample)) * n // SIZE_SAMPLE
+
+
 class BlockManager:
     """Keeps cached partitions of one executor within ``max_memory`` bytes.
 
@@ -69,14 +91,14 @@ class BlockManager:
 
     def put(self, block_id: str, values: list, level: StorageLevel) -> BlockStatus:
         """Store ``values`` at ``level``, evicting LRU blocks to make room."""
-        payload = serialization.dumps(values)
-        size = len(payload)
-        if level.useMemory and size <= self.max_memory:
-            self._evict_for(size)
-            self._memory[block_id] = (values, size, level)
-            return self._report(block_id, level, size, 0)
+        if level.useMemory:
+            size = estimate_size(values)
+            if size <= self.max_memory:
+                self._evict_for(size)
+                self._memory[block_id] = (values, size, level)
+                return self._report(block_id, level, size, 0)
         if level.useDisk:
-            return self._write_disk(block_id, payload, level)
+            return self._write_disk(block_id, serialization.dumps(values), level)
         return self._report(block_id, level, 0, 0)
 
     def _evict_for(self, size: int) -> None:
