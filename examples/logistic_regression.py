@@ -12,6 +12,7 @@ example does.
 from __future__ import annotations
 
 import argparse
+import math
 from typing import Iterator
 
 import numpy as np
@@ -29,10 +30,14 @@ def generate(n: int, seed: int = 42) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+#: exp(z) is capped at exp(700): the weights grow without a step size (as in
+#: Spark's example), and 1 / (1 + exp(700)) is already 0 to double precision.
+MAX_EXPONENT = 700.0
+
+
 def point_gradient(w: np.ndarray, point: tuple[float, np.ndarray]) -> np.ndarray:
     y, x = point
-    with np.errstate(over="ignore"):  # exp -> inf gives the right limit, 1/(1+inf) = 0
-        return (1.0 / (1.0 + np.exp(-y * x.dot(w))) - 1.0) * y * x
+    return (1.0 / (1.0 + math.exp(min(-y * x.dot(w), MAX_EXPONENT))) - 1.0) * y * x
 
 
 def partition_gradient(w: np.ndarray, blocks: Iterator[np.ndarray]) -> list[np.ndarray]:
@@ -44,8 +49,7 @@ def partition_gradient(w: np.ndarray, blocks: Iterator[np.ndarray]) -> list[np.n
 
 
 def _block_gradient(w: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):  # exp -> inf gives the right limit, 1/(1+inf) = 0
-        return ((1.0 / (1.0 + np.exp(-y * (x @ w))) - 1.0) * y) @ x
+    return ((1.0 / (1.0 + np.exp(np.minimum(-y * (x @ w), MAX_EXPONENT))) - 1.0) * y) @ x
 
 
 def train(sc: SparkContext, x: np.ndarray, y: np.ndarray, iterations: int,
