@@ -18,6 +18,7 @@ import sys
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 
+from minispark.common import serialization
 from minispark.scheduler.backend import Event, ExecutorBackend, ExecutorLost
 from minispark.scheduler.executor import ExecutorSettings
 from minispark.scheduler.task import TaskDescription
@@ -71,7 +72,7 @@ class ProcessBackend(ExecutorBackend):
             child.close()
         conn = Connection(parent.detach())
         init = ("init", executor_id, list(sys.path), self.settings)
-        conn.send_bytes(pickle.dumps(init, protocol=5))
+        conn.send_bytes(pickle.dumps(init, protocol=serialization.PROTOCOL))
         self._workers[executor_id] = _Worker(executor_id, process, conn)
 
     @property
@@ -90,13 +91,14 @@ class ProcessBackend(ExecutorBackend):
         ship = None if desc.binary_id in worker.binaries else binary
         worker.task_id = desc.task_id
         try:
-            worker.conn.send_bytes(pickle.dumps(("task", desc, ship), protocol=5))
+            message = ("task", desc, ship)
+            worker.conn.send_bytes(pickle.dumps(message, protocol=serialization.PROTOCOL))
         except OSError:
             return  # the executor is dead; poll() reports it with this task
         worker.binaries.add(desc.binary_id)
 
     def tell_all(self, message: tuple) -> None:
-        data = pickle.dumps(message, protocol=5)
+        data = pickle.dumps(message, protocol=serialization.PROTOCOL)
         for worker in self._workers.values():
             try:
                 worker.conn.send_bytes(data)

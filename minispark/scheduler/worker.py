@@ -14,6 +14,8 @@ from multiprocessing.connection import Connection
 
 import cloudpickle
 
+from minispark.common import serialization
+
 
 def main(argv: list[str]) -> int:
     """Serve tasks from the driver until told to stop."""
@@ -43,15 +45,15 @@ def main(argv: list[str]) -> int:
 def _dump_result(result) -> bytes:
     """Pickle a result; values that plain pickle refuses go through cloudpickle."""
     try:
-        return pickle.dumps(("result", result), protocol=5)
+        return pickle.dumps(("result", result), protocol=serialization.PROTOCOL)
     except Exception:  # noqa: BLE001 - retried below, then reported
         pass
     try:
-        return cloudpickle.dumps(("result", result), protocol=5)
+        return cloudpickle.dumps(("result", result), protocol=serialization.PROTOCOL)
     except Exception as exc:  # noqa: BLE001 - the driver must hear about it
         result.success, result.value = False, None
         result.error = f"task result could not be serialized: {type(exc).__name__}: {exc}"
-        return pickle.dumps(("result", result), protocol=5)
+        return pickle.dumps(("result", result), protocol=serialization.PROTOCOL)
 
 
 if __name__ == "__main__":
