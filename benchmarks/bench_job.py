@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import sys
 import time
@@ -216,6 +217,16 @@ def run_workload(engine, workload, data, master):
     return elapsed, result, {"warmup_job": warmup}
 
 
+def _cpu_seconds():
+    """CPU time of this process and every child it has reaped (minispark's executors are
+    reaped by ``sc.stop()``; PySpark's JVM is not, so for PySpark this is the driver only)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
 def main(argv):
     engine, workload, data, master = argv[1:5]
     load_before = os.getloadavg()[0]
@@ -229,6 +240,7 @@ def main(argv):
         seconds, result, extra = run_workload(engine, workload, data, master)
     extra["load_before"] = load_before
     extra["load_after"] = os.getloadavg()[0]
+    extra["cpu_seconds"] = _cpu_seconds()
     print(json.dumps({"engine": engine, "workload": workload, "seconds": seconds,
                       "result": result, "extra": extra}), flush=True)
     return 0

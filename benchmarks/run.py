@@ -148,11 +148,12 @@ def _default_pyspark_python() -> str:
 
 
 def git_revision() -> str:
-    """The commit minispark runs from, with '+dirty' when the working tree has changes."""
+    """The commit minispark runs from, '+dirty' when the engine's files have local changes."""
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
                               capture_output=True, text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--",
+                                "minispark", "pyproject.toml"],
                                cwd=REPO, capture_output=True, text=True, timeout=10).stdout.strip()
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
@@ -391,11 +392,12 @@ def main(argv: list[str] | None = None) -> int:
         data = tempfile.mkdtemp(prefix="minispark-bench-data-")
         owned_tmp.append(data)
     try:
+        revision = git_revision()
         uname = platform.uname()
         print(f"# {time.strftime('%Y-%m-%d %H:%M:%S %Z')}  {uname.system} {uname.release} "
               f"{uname.machine}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
               f"pyspark {spark_version or 'not installed'}, master {args.master}, "
-              f"minispark at {git_revision()}", flush=True)
+              f"minispark at {revision}", flush=True)
         manifest = prepare_data(data, args.text_mb, args.pairs, args.seed)
         if args.pyc_cache:  # fill the byte-code cache so start-up is not a first import
             for engine in engines:
@@ -411,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
                 shown = record.get("error") or (
                     f"{record['seconds']:.3f} s, result {record['result']}, "
                     f"process {record['process_wall']:.2f} s")
+                if "cpu_seconds" in record.get("extra", {}):
+                    shown += f", CPU {record['extra']['cpu_seconds']:.2f} s"
                 if "all_seconds" in record:
                     shown += " (runs: " + ", ".join(f"{s:.3f}" for s in record["all_seconds"]) + ")"
                 busy = "?" if record.get("busy") is None else f"{record['busy']:.2f}"
@@ -430,10 +434,13 @@ def main(argv: list[str] | None = None) -> int:
                 parts = ", ".join(f"{k} {v:.3f}" for k, v in r["extra"].items()
                                   if k in ("import", "context", "first_job", "stop"))
                 print(f"startup {r['engine']}: {parts} s; whole process {r['process_wall']:.2f} s")
+        revision_end = git_revision()
+        if revision_end != revision:
+            print(f"WARNING: minispark changed during the run ({revision} -> {revision_end})")
         if args.json:
             with open(args.json, "w") as f:
                 json.dump({"manifest": manifest, "master": args.master,
-                           "revision": git_revision(),
+                           "revision": revision, "revision_at_end": revision_end,
                            "pyspark": spark_version,
                            "results": [r for r in results.values()]}, f, indent=1)
         return 1 if any("error" in r for r in results.values()) else 0
