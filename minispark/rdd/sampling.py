@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import random
+from itertools import islice
 from typing import Any, Iterator
 
 
@@ -79,18 +80,36 @@ class RangeSampler:
 
 
 def sketch(index: int, it: Iterator[Any], size: int, seed: int) -> list[tuple[int, list]]:
-    """[(count, up to ``size`` uniformly chosen records)] of one partition (reservoir)."""
+    """[(count, up to ``size`` uniformly chosen records)] of one partition.
+
+    Reservoir sampling with Li's Algorithm L: the gaps between replacements
+    are drawn directly, so skipped records are only counted (in C, a batch at
+    a time) rather than each drawing a random number.
+
+    >>> count, sample = sketch(0, iter(range(10_000)), 50, seed=1)[0]
+    >>> count, len(sample), len(set(sample))
+    (10000, 50, 50)
+    """
     rng = partition_rng(seed, index)
-    reservoir: list = []
-    count = 0
-    for count, x in enumerate(it, 1):
-        if count <= size:
-            reservoir.append(x)
+    it = iter(it)
+    reservoir = list(islice(it, size))
+    count = len(reservoir)
+    if count < size or size == 0:
+        return [(count, reservoir)]
+    weight = math.exp(math.log(rng.random() or 1e-300) / size)
+    while True:
+        gap = int(math.log(rng.random() or 1e-300) / math.log(1.0 - weight)) if weight < 1 else 0
+        skipped = len(list(islice(it, gap)))
+        count += skipped
+        if skipped < gap:
+            return [(count, reservoir)]
+        for record in islice(it, 1):
+            count += 1
+            reservoir[rng.randrange(size)] = record
+            break
         else:
-            slot = rng.randrange(count)
-            if slot < size:
-                reservoir[slot] = x
-    return [(count, reservoir)]
+            return [(count, reservoir)]
+        weight *= math.exp(math.log(rng.random() or 1e-300) / size)
 
 
 def fraction_for_sample_size(num: int, total: int, with_replacement: bool) -> float:
