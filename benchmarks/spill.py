@@ -70,12 +70,13 @@ def spark_job(sc, args):
 
     pairs = sc.parallelize(range(maps), maps).flatMap(generate)
     print("#timed-start", flush=True)
+    start = time.time()
     t = time.perf_counter()
     result = pairs.groupByKey(args.reduce_partitions).map(summarise).reduce(combine)
     elapsed = time.perf_counter() - t
     print("#timed-end", flush=True)
     expected = (min(keys, records), records, records * (records - 1) // 2)
-    return elapsed, list(result), list(expected)
+    return elapsed, list(result), list(expected), start
 
 
 def pyspark_spilled(sc):
@@ -85,8 +86,15 @@ def pyspark_spilled(sc):
         url = f"{sc.uiWebUrl}/api/v1/applications/{sc.applicationId}/stages"
         with urllib.request.urlopen(url, timeout=10) as f:
             stages = json.load(f)
+        from datetime import datetime
+        ends = []
+        for s in stages:
+            if s.get("completionTime"):
+                end = datetime.strptime(s["completionTime"].replace("GMT", "+0000"),
+                                        "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+                ends.append((s["stageId"], s.get("numTasks"), end))
         return {"memory": sum(s.get("memoryBytesSpilled", 0) for s in stages),
-                "disk": sum(s.get("diskBytesSpilled", 0) for s in stages)}
+                "disk": sum(s.get("diskBytesSpilled", 0) for s in stages), "stage_ends": ends}
     except Exception as e:  # noqa: BLE001 - best effort
         return {"error": repr(e)}
 
@@ -100,12 +108,23 @@ def run_job(args):
     sc = SparkContext(args.master, "bench-spill", conf=conf)
     totals = None
     try:
+        stages = []
         if args.engine == "minispark":
-            from minispark.scheduler.events import MetricsTotals
-            totals = MetricsTotals()
+            from minispark.scheduler.events import MetricsTotals, StageCompleted
+
+            class Spills(MetricsTotals):
+                """Spilled bytes, and when each stage ended (for the memory timeline)."""
+
+                def on_event(self, event):
+                    super().on_event(event)
+                    if isinstance(event, StageCompleted):
+                        stages.append((event.info.stage_id, event.info.is_shuffle_map,
+                                       time.time()))
+
+            totals = Spills()
             sc.addSparkListener(totals)
         sc.parallelize(range(4), 2).count()  # executors / Python workers up
-        elapsed, result, expected = spark_job(sc, args)
+        elapsed, result, expected, start = spark_job(sc, args)
         if totals is not None:
             spilled = {"disk": totals.totals.spilled_bytes}
         else:
@@ -114,7 +133,9 @@ def run_job(args):
     finally:
         sc.stop()
     print(json.dumps({"engine": args.engine, "seconds": elapsed, "result": result,
-                      "expected": expected, "spilled": spilled}), flush=True)
+                      "expected": expected, "spilled": spilled, "start": start,
+                      "map_partitions": args.map_partitions,
+                      "stages_completed": [s for s in stages if s[2] >= start]}), flush=True)
     return 0
 
 
@@ -150,6 +171,7 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.root, self.interval = root, interval
         self.procs: dict[int, dict] = {}
+        self.timeline: list[tuple[float, int, int]] = []
         self.timed = False
         self.stop_event = threading.Event()
 
@@ -159,9 +181,13 @@ class Sampler(threading.Thread):
                 s = _status(pid)
                 if s is None or not s["argv"]:
                     continue
-                p = self.procs.setdefault(pid, {"kind": classify(s["argv"]), "hwm": 0,
+                p = self.procs.setdefault(pid, {"kind": "other", "hwm": 0,
                                                 "max_rss": 0, "rss_at_start": None,
                                                 "in_timed_part": False})
+                # again every time: the JVM starts as a shell script that execs java
+                p["kind"] = classify(s["argv"])
+                if p["kind"] != "other":
+                    self.timeline.append((round(time.time(), 3), pid, s["rss"]))
                 p["hwm"] = max(p["hwm"], s["hwm"])
                 p["max_rss"] = max(p["max_rss"], s["rss"])
                 if self.timed:
@@ -206,10 +232,34 @@ def measure(engine: str, args) -> dict:
         return {"engine": engine, **state, "error": f"exit code {proc.returncode}:\n"
                 + "".join(stderr_lines[-15:])}
     record.update(state, process_wall=time.perf_counter() - t)
+    record["timeline"] = sampler.timeline
     record["processes"] = sorted(
         ({"pid": pid, **p} for pid, p in sampler.procs.items() if p["kind"] != "other"),
         key=lambda p: (p["kind"], p["pid"]))
     return record
+
+
+def map_stage_end(r: dict) -> float | None:
+    """When the shuffle-map stage of the timed job ended (wall clock), if known."""
+    ends = [t for _, is_map, t in r.get("stages_completed", []) if is_map]
+    if not ends and isinstance(r.get("spilled"), dict):
+        # PySpark (REST API): the map stage is the one with one task per map partition
+        ends = [t for _, tasks, t in r["spilled"].get("stage_ends", [])
+                if tasks == r.get("map_partitions") and t >= r.get("start", 0)]
+    return ends[-1] if ends else None
+
+
+def phase_peaks(r: dict, map_end: float) -> dict:
+    """Per worker process: (max RSS sampled before the map stage ended, after it)."""
+    kinds = {p["pid"]: p["kind"] for p in r["processes"]}
+    out: dict = {}
+    for t, pid, rss in r.get("timeline", []):
+        if kinds.get(pid) in (None, "other") or t < r.get("start", 0):
+            continue
+        key = f"{kinds[pid]} {pid}"
+        before, after = out.get(key, (0, 0))
+        out[key] = (max(before, rss), after) if t <= map_end else (before, max(after, rss))
+    return out
 
 
 def _mb(n) -> str:
@@ -303,6 +353,10 @@ def main(argv=None) -> int:
             continue
         procs = "; ".join(f"{p['kind']} {p['pid']}: peak {_mb(p['hwm'])} MiB, "
                           f"rss at start {_mb(p['rss_at_start'])} MiB" for p in r["processes"])
+        map_end = map_stage_end(r)
+        if map_end is not None:
+            for kind, (map_peak, reduce_peak) in phase_peaks(r, map_end).items():
+                procs += f"; {kind}: max RSS {_mb(map_peak)} MiB map side, {_mb(reduce_peak)} reduce side"
         print(f"# {engine}: load1 {r['load']:.2f}, {r['seconds']:.2f} s, result {r['result']} "
               f"(expected {r['expected']}), spilled {r['spilled']}; {procs}", flush=True)
     print()
