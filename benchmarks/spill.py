@@ -22,7 +22,9 @@ while the job runs this script samples, every 50 ms, ``/proc/<pid>/status``
 (VmHWM = the kernel's peak resident set, VmRSS) of every process descending
 from the job: minispark's executors (``python -m minispark.scheduler.worker``),
 PySpark's Python workers (``pyspark.daemon`` and its forked workers) and the
-JVM. Spilled bytes: for minispark the sum of the tasks' ``spilled_bytes``
+JVM; the samples are split at the end of the map stage (from minispark's
+listener / PySpark's REST API) into a map-side and a reduce-side peak.
+Spilled bytes: for minispark the sum of the tasks' ``spilled_bytes``
 (a ``MetricsTotals`` listener); for PySpark the stages' memory/disk bytes
 spilled from its REST API (best effort).
 """
@@ -268,11 +270,11 @@ def _mb(n) -> str:
 
 def render(results: list[dict], args) -> str:
     header = ["engine", "time", "exact", "workers (peak RSS MiB, VmHWM)", "max worker",
-              "JVM peak MiB", "spilled MB", "load1"]
+              "map side / reduce side", "JVM peak MiB", "spilled MB", "load1"]
     rows = [header]
     for r in results:
         if "error" in r:
-            rows.append([r["engine"], "FAIL", "", "", "", "", "", f"{r['load']:.2f}"])
+            rows.append([r["engine"], "FAIL", "", "", "", "", "", "", f"{r['load']:.2f}"])
             continue
         workers = [p for p in r["processes"] if p["kind"] != "jvm" and p["in_timed_part"]]
         jvm = [p for p in r["processes"] if p["kind"] == "jvm"]
@@ -283,10 +285,16 @@ def render(results: list[dict], args) -> str:
             spill = f"{spilled['disk'] / 1e6:.0f} disk / {spilled['memory'] / 1e6:.0f} mem"
         else:
             spill = f"{spilled['disk'] / 1e6:.0f}"
+        map_end = map_stage_end(r)
+        phases = "-"
+        if map_end is not None:
+            peaks = [v for k, v in phase_peaks(r, map_end).items() if "jvm" not in k]
+            phases = (f"{_mb(max(m for m, _ in peaks))} / {_mb(max(x for _, x in peaks))}"
+                      if peaks else "-")
         rows.append([r["engine"], f"{r['seconds']:.1f} s",
                      "yes" if r["result"] == r["expected"] else "NO",
                      ", ".join(_mb(p["hwm"]) for p in workers) or "-",
-                     _mb(max((p["hwm"] for p in workers), default=None)),
+                     _mb(max((p["hwm"] for p in workers), default=None)), phases,
                      _mb(max((p["hwm"] for p in jvm), default=None)) if jvm else "-",
                      spill, f"{r['load']:.2f}"])
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
@@ -312,7 +320,9 @@ def parse_args(argv):
     p.add_argument("--max-wait", type=float, default=900.0)
     p.add_argument("--no-wait", action="store_true")
     p.add_argument("--timeout", type=float, default=3600.0)
-    p.add_argument("--json")
+    p.add_argument("--json", help="also write the raw measurements (and RSS timeline) here")
+    p.add_argument("--from-json", metavar="FILE",
+                   help="print the table of a run saved with --json (measures nothing)")
     p.add_argument("--job", metavar="ENGINE", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.quick:
@@ -332,13 +342,20 @@ def main(argv=None) -> int:
     if args.job:
         args.engine = args.job
         return run_job(args)
+    if args.from_json:
+        with open(args.from_json) as f:
+            saved = json.load(f)
+        print(saved.get("machine", ""))
+        print(render(saved["results"], args))
+        return 0
     engines = list(args.engines)
     if "pyspark" in engines:
         if subprocess.run([args.pyspark_python, "-c", "import pyspark"],
                           capture_output=True).returncode != 0:
             print(f"# pyspark is not importable in {args.pyspark_python}; skipping it")
             engines.remove("pyspark")
-    print(machine_summary(args.pyspark_python if "pyspark" in engines else None), flush=True)
+    machine = machine_summary(args.pyspark_python if "pyspark" in engines else None)
+    print(machine, flush=True)
     records = int(args.value_mb * 1_000_000 // args.value_bytes)
     print(f"# groupByKey of {records:,} records ({args.value_mb:g} MB of {args.value_bytes}-char "
           f"values) over {args.keys:,} keys, {args.map_partitions} map / "
@@ -361,11 +378,12 @@ def main(argv=None) -> int:
               f"(expected {r['expected']}), spilled {r['spilled']}; {procs}", flush=True)
     print()
     print("Peak RSS = VmHWM of each Python worker process that was alive during the timed "
-          "action (pyspark: the daemon and its forked workers).")
+          "action (pyspark: the daemon and its forked workers); map side / reduce side = the "
+          "highest RSS sampled (every 50 ms) before / after the map stage ended.")
     print(render(results, args))
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"args": vars(args), "results": results}, f, indent=1)
+            json.dump({"machine": machine, "args": vars(args), "results": results}, f)
     bad = [r for r in results if "error" in r or r["result"] != r["expected"]]
     return 1 if bad else 0
 
