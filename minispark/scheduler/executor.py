@@ -73,7 +73,7 @@ class ExecutorEnv:
 
     def end_task(self) -> int:
         """Remove the task's spill files; return how many bytes it spilled."""
-        if self.spill.directory is not None:
+        if self.spill.directory is not None and os.path.exists(self.spill.directory):
             shutil.rmtree(self.spill.directory, ignore_errors=True)
         return self.spill.spilled_bytes
 
@@ -150,8 +150,6 @@ class Executor:
         env = self.env
         env.shuffle_inputs = desc.shuffle_inputs
         env.start_task(desc.task_id)
-        if env.spill.directory is not None:
-            os.makedirs(env.spill.directory, exist_ok=True)
         ctx = TaskContext(desc.stage_id, desc.partition, desc.attempt, desc.task_id,
                           desc.local_properties, env)
         TaskContext._current = ctx

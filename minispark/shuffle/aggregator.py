@@ -62,6 +62,12 @@ class SpillPolicy:
             return True
         return self.memory_limit is not None and resident_memory() > self.memory_limit
 
+    def make_dir(self, prefix: str) -> str:
+        """A fresh folder for one spill; the task's folder is created on first use only."""
+        if self.directory is not None:
+            os.makedirs(self.directory, exist_ok=True)
+        return tempfile.mkdtemp(prefix=prefix, dir=self.directory)
+
     def after_spill(self) -> None:
         # Freed memory often stays with the process: raise the bar to what is
         # resident now, so one spill does not trigger another at once.
@@ -114,7 +120,7 @@ class Merger:
 
     def _spill(self) -> None:
         if self._spill_dir is None:
-            self._spill_dir = tempfile.mkdtemp(prefix="merge-", dir=self.policy.directory)
+            self._spill_dir = self.policy.make_dir("merge-")
         buckets: list[list] = [[] for _ in range(SPILL_BUCKETS)]
         for item in self.data.items():
             buckets[_bucket(item[0])].append(item)
@@ -234,10 +240,9 @@ def external_sort(records: Iterable[tuple], keyfunc: Callable[[Any], Any], ascen
     sort_key = operator.itemgetter(0) if keyfunc is identity else \
         (lambda kv: keyfunc(kv[0]))
     runs: list[str] = []
-    directory = tempfile.mkdtemp(prefix="sort-", dir=policy.directory) \
-        if policy is not NO_SPILL else None
+    directory = None
     try:
-        chunk = _sorted_runs(iter(records), sort_key, ascending, policy, directory, runs)
+        chunk, directory = _sorted_runs(iter(records), sort_key, ascending, policy, runs)
     except BaseException:
         if directory is not None:
             shutil.rmtree(directory, ignore_errors=True)
@@ -250,21 +255,25 @@ def external_sort(records: Iterable[tuple], keyfunc: Callable[[Any], Any], ascen
 
 
 def _sorted_runs(it: Iterator[tuple], sort_key: Callable, ascending: bool,
-                 policy: SpillPolicy, directory: str | None, runs: list[str]) -> list:
-    """Read everything, spilling sorted runs to ``directory``; return the sorted rest."""
+                 policy: SpillPolicy, runs: list[str]) -> tuple[list, str | None]:
+    """Read everything, spilling sorted runs to a folder made on the first spill;
+    return the sorted rest and that folder."""
     chunk: list = []
+    directory: str | None = None
     while True:
         piece = list(islice(it, CHECK_EVERY))
         if not piece:
             break
         chunk.extend(piece)
-        if directory is not None and policy.exceeded(len(chunk)):
+        if policy is not NO_SPILL and policy.exceeded(len(chunk)):
+            if directory is None:
+                directory = policy.make_dir("sort-")
             chunk.sort(key=sort_key, reverse=not ascending)
             runs.append(_write_run(directory, len(runs), chunk, policy))
             chunk = []
             policy.after_spill()
     chunk.sort(key=sort_key, reverse=not ascending)
-    return chunk
+    return chunk, directory
 
 
 def _merge_runs(runs: list[str], rest: list, sort_key: Callable, ascending: bool,
