@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pickle
 import struct
+from itertools import chain, islice
 from typing import BinaryIO, Iterable, Iterator
 
 import cloudpickle
@@ -56,27 +57,25 @@ def iter_batches(buf: bytes | memoryview) -> Iterator[list]:
 
 
 def iter_records(buf: bytes | memoryview) -> Iterator[object]:
-    """Yield every record of every batch framed in ``buf``."""
-    for batch in iter_batches(buf):
-        yield from batch
+    """Every record of every batch framed in ``buf``, flattened in C (no frame per record)."""
+    return chain.from_iterable(iter_batches(buf))
 
 
 def write_batches(out: BinaryIO, records: Iterable[object], batch_size: int = 1024) -> int:
     """Write ``records`` to ``out`` as framed pickled batches; return bytes written."""
+    it = iter(records)
     written = 0
-    batch: list = []
-    for record in records:
-        batch.append(record)
-        if len(batch) >= batch_size:
-            written += out.write(frame(dumps(batch)))
-            batch = []
-    if batch:
+    while batch := list(islice(it, batch_size)):
         written += out.write(frame(dumps(batch)))
     return written
 
 
 def read_file_records(path: str) -> Iterator[object]:
-    """Yield the records of a file written by :func:`write_batches`."""
+    """The records of a file written by :func:`write_batches`, read on first use."""
+    return chain.from_iterable(_file_batches(path))
+
+
+def _file_batches(path: str) -> Iterator[list]:
     with open(path, "rb") as f:
         data = f.read()
-    yield from iter_records(data)
+    yield from iter_batches(data)

@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from minispark.rdd import approx, sampling
 from minispark.rdd.approx import BoundedFloat
 from minispark.rdd.base import RDDBase
+from minispark.rdd.join import JoinType
 from minispark.rdd.pipeline import FILTER, FLAT_MAP, MAP, PARTITION, Pipeline
 from minispark.resultiterable import ResultIterable
 from minispark.shuffle.aggregator import GROUP_BY_KEY, NO_SPILL, Aggregator, Merger
@@ -636,7 +637,7 @@ class RDD(RDDBase):
         >>> sorted(x.leftOuterJoin(y).collect())
         [('a', (1, 2)), ('b', (4, None))]
         """
-        return self._join(other, numPartitions, False, True)
+        return self._join(other, numPartitions, True, False)
 
     def rightOuterJoin(self, other: "RDD", numPartitions: int | None = None) -> "RDD":
         """Every pair of other, with None where self has no match.
@@ -645,7 +646,7 @@ class RDD(RDDBase):
         >>> sorted(y.rightOuterJoin(x).collect())
         [('a', (2, 1)), ('b', (None, 4))]
         """
-        return self._join(other, numPartitions, True, False)
+        return self._join(other, numPartitions, False, True)
 
     def fullOuterJoin(self, other: "RDD", numPartitions: int | None = None) -> "RDD":
         """Pairs from either side, with None where the other side has no match.
@@ -656,18 +657,12 @@ class RDD(RDDBase):
         """
         return self._join(other, numPartitions, True, True)
 
-    def _join(self, other: "RDD", numPartitions: int | None, keep_left_missing: bool,
-              keep_right_missing: bool) -> "RDD":
-        def pairs(kv: tuple) -> list[tuple]:
-            key, (left, right) = kv
-            left, right = left.data, right.data
-            if not left and keep_left_missing:
-                left = [None]
-            if not right and keep_right_missing:
-                right = [None]
-            return [(key, (v, w)) for v in left for w in right]
-
-        return self.cogroup(other, numPartitions).flatMap(pairs, True)
+    def _join(self, other: "RDD", numPartitions: int | None, left_outer: bool,
+              right_outer: bool) -> "RDD":
+        if numPartitions is None:
+            numPartitions = self._default_reduce_partitions(other)
+        return JoinedRDD(self.ctx, self, other, Partitioner(numPartitions, portable_hash),
+                         JoinType(left_outer, right_outer))
 
     def intersection(self, other: "RDD") -> "RDD":
         """Distinct elements present in both RDDs.
@@ -1182,5 +1177,6 @@ class _PartitionFunc:
 
 # The node types subclass RDD, so they are imported once RDD exists.
 from minispark.rdd.nodes import (  # noqa: E402
-    CartesianRDD, CoalescedRDD, CoGroupedRDD, MapPartitionsRDD, ShuffledRDD, ZippedPartitionsRDD,
+    CartesianRDD, CoalescedRDD, CoGroupedRDD, JoinedRDD, MapPartitionsRDD, ShuffledRDD,
+    ZippedPartitionsRDD,
 )

@@ -131,6 +131,11 @@ class Merger:
         self.data = {}
         self.policy.after_spill()
 
+    @property
+    def spilled(self) -> bool:
+        """Whether some combiners are on disk rather than in ``data``."""
+        return self._spill_dir is not None
+
     def items(self) -> Iterator[tuple]:
         """All (key, combiner) pairs; spill files are removed once consumed or closed."""
         if self._spill_dir is None:
