@@ -26,16 +26,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
+from common import (HERE, add_engine_options, engine_env, git_revision, machine_summary,
+                    markdown_table, name_list, run_json_job, usable_engines)
+
 JOB = os.path.join(HERE, "bench_job.py")
 
 DATA_WORKLOADS = ["wordcount", "reducebykey", "groupbykey", "sortbykey", "join"]
@@ -142,48 +141,14 @@ def prepare_data(folder: str, text_mb: float, pairs: int, seed: int) -> dict:
 
 # ---- engines ------------------------------------------------------------------------
 
-def _default_pyspark_python() -> str:
-    venv = "/tmp/pyspark-venv/bin/python"
-    return venv if os.path.exists(venv) else sys.executable
-
-
-def git_revision() -> str:
-    """The commit minispark runs from, '+dirty' when the engine's files have local changes."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
-                              capture_output=True, text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--",
-                                "minispark", "pyproject.toml"],
-                               cwd=REPO, capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.TimeoutExpired):
-        return "unknown"
-    return (head or "unknown") + ("+dirty" if dirty else "")
-
-
-def pyspark_version(python: str) -> str | None:
-    """PySpark's version in ``python``, or None when it is not installed there."""
-    try:
-        out = subprocess.run([python, "-c", "import pyspark; print(pyspark.__version__)"],
-                             capture_output=True, text=True, timeout=120)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return out.stdout.strip() if out.returncode == 0 else None
-
-
 def engine_command(engine: str, args: argparse.Namespace) -> tuple[list[str], dict]:
-    env = dict(os.environ)
+    """The command line (up to the job's arguments) and environment of ``bench_job.py``."""
+    python, env = engine_env(engine, args.pyspark_python)
     if args.pyc_cache:
         # What an installed package gets: byte code compiled once, then reused. The cache
         # lives outside the source tree; the first (warm-up) run of an engine fills it.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = args.pyc_cache
-    if engine == "pyspark":
-        python = args.pyspark_python
-        env["PYSPARK_PYTHON"] = python
-        env["PYSPARK_DRIVER_PYTHON"] = python
-    else:
-        python = sys.executable
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO, env.get("PYTHONPATH")]))
     return [python, JOB], env
 
 
@@ -243,22 +208,10 @@ def _run_once(engine: str, workload: str, data: str, args: argparse.Namespace) -
     busy = wait_until_quiet(args)
     load = os.getloadavg()[0]
     t = time.perf_counter()
-    try:
-        proc = subprocess.run(command, capture_output=True, text=True, env=env,
-                              timeout=args.timeout, cwd=tempfile.gettempdir())
-    except subprocess.TimeoutExpired:
-        return {"engine": engine, "workload": workload, "error": f"timeout {args.timeout}s",
-                "load": load, "busy": busy}
-    wall = time.perf_counter() - t
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
-        return {"engine": engine, "workload": workload, "load": load, "busy": busy,
-                "error": f"exit code {proc.returncode}:\n{tail}"}
-    record = json.loads(lines[-1])
-    record["process_wall"] = wall
-    record["load"] = load
-    record["busy"] = busy
+    record = {"engine": engine, "workload": workload,
+              **run_json_job(command, env, args.timeout), "load": load, "busy": busy}
+    if "error" not in record:
+        record["process_wall"] = time.perf_counter() - t
     return record
 
 
@@ -309,10 +262,7 @@ def render_table(results: dict, workloads: list[str]) -> str:
                         for r in (py, mini, spark))
         rows.append([w, _fmt_s(py), _fmt_s(mini), _fmt_s(spark), _ratio(mini, spark),
                      _ratio(mini, py), loads, busy, _target(w, mini, spark, py)])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = ["| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(r)) + " |" for r in rows]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(lines)
+    return markdown_table(rows)
 
 
 def check_results(results: dict, workloads: list[str]) -> list[str]:
@@ -334,18 +284,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--text-mb", type=float, default=100.0, help="size of the text input (MB)")
     p.add_argument("--pairs", type=int, default=5_000_000, help="number of (k, v) pairs")
-    p.add_argument("--engines", default="python,minispark,pyspark")
     p.add_argument("--workloads", default=",".join(ALL_WORKLOADS))
-    p.add_argument("--master", default="local[2]")
     p.add_argument("--quick", action="store_true",
                    help="small inputs (2 MB text, 100k pairs) for a smoke test")
+    add_engine_options(p, ALL_ENGINES)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--data-dir", help="generate into / reuse data from this folder (kept)")
-    p.add_argument("--pyspark-python", default=_default_pyspark_python(),
-                   help="interpreter that has pyspark installed")
     p.add_argument("--no-pyc-cache", dest="use_pyc_cache", action="store_false",
                    help="honour PYTHONDONTWRITEBYTECODE (byte code compiled on every import)")
-    p.add_argument("--timeout", type=float, default=3600.0, help="per measurement, seconds")
     p.add_argument("--repeat", type=int, default=1,
                    help="runs per data workload; the median is reported (default 1: one run)")
     p.add_argument("--startup-repeat", type=int, default=None,
@@ -355,33 +301,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="before each measurement wait until other processes use fewer than "
                         "CORES cores (sampled over 0.5 s), for at most --max-wait seconds")
     p.add_argument("--max-wait", type=float, default=300.0)
-    p.add_argument("--json", help="also write every raw measurement to this file")
     args = p.parse_args(argv)
     args.repeat_of = lambda w: max(1, args.startup_repeat if w == "startup" else args.repeat)
     if args.quick:
         args.text_mb, args.pairs = 2.0, 100_000
     if args.startup_repeat is None:
         args.startup_repeat = 1 if args.quick else 5
-    args.engines = [e.strip() for e in args.engines.split(",") if e.strip()]
-    args.workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
-    for e in args.engines:
-        if e not in ALL_ENGINES:
-            p.error(f"unknown engine {e!r} (choose from {', '.join(ALL_ENGINES)})")
-    for w in args.workloads:
-        if w not in ALL_WORKLOADS:
-            p.error(f"unknown workload {w!r} (choose from {', '.join(ALL_WORKLOADS)})")
+    args.engines = name_list(p, args.engines, ALL_ENGINES, "engine")
+    args.workloads = name_list(p, args.workloads, ALL_WORKLOADS, "workload")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    engines = list(args.engines)
-    spark_version = None
-    if "pyspark" in engines:
-        spark_version = pyspark_version(args.pyspark_python)
-        if spark_version is None:
-            print(f"# pyspark is not importable in {args.pyspark_python}; skipping it", flush=True)
-            engines.remove("pyspark")
+    engines, spark_version = usable_engines(args.engines, args.pyspark_python)
     owned_tmp = []
     args.pyc_cache = None
     if args.use_pyc_cache:
@@ -393,11 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         owned_tmp.append(data)
     try:
         revision = git_revision()
-        uname = platform.uname()
-        print(f"# {time.strftime('%Y-%m-%d %H:%M:%S %Z')}  {uname.system} {uname.release} "
-              f"{uname.machine}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-              f"pyspark {spark_version or 'not installed'}, master {args.master}, "
-              f"minispark at {revision}", flush=True)
+        print(machine_summary(spark_version, revision) + f", master {args.master}", flush=True)
         manifest = prepare_data(data, args.text_mb, args.pairs, args.seed)
         if args.pyc_cache:  # fill the byte-code cache so start-up is not a first import
             for engine in engines:

@@ -26,7 +26,7 @@ JVM; the samples are split at the end of the map stage (from minispark's
 listener / PySpark's REST API) into a map-side and a reduce-side peak.
 Spilled bytes: for minispark the sum of the tasks' ``spilled_bytes``
 (a ``MetricsTotals`` listener); for PySpark the stages' memory/disk bytes
-spilled from its REST API (best effort).
+spilled from its REST API (best effort). ``--json`` keeps the RSS timeline too.
 """
 from __future__ import annotations
 
@@ -39,11 +39,8 @@ import tempfile
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
-from iterative import (_descendants, default_pyspark_python, engine_env,  # noqa: E402
-                       machine_summary, wait_for_quiet)
+from common import (add_engine_options, add_quiet_options, descendants, engine_env,
+                    machine_summary, markdown_table, name_list, usable_engines, wait_for_quiet)
 
 ENGINES = ["minispark", "pyspark"]
 
@@ -179,7 +176,7 @@ class Sampler(threading.Thread):
 
     def run(self) -> None:
         while not self.stop_event.is_set():
-            for pid in _descendants(self.root):
+            for pid in descendants(self.root):
                 s = _status(pid)
                 if s is None or not s["argv"]:
                     continue
@@ -297,10 +294,7 @@ def render(results: list[dict], args) -> str:
                      _mb(max((p["hwm"] for p in workers), default=None)), phases,
                      _mb(max((p["hwm"] for p in jvm), default=None)) if jvm else "-",
                      spill, f"{r['load']:.2f}"])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    out = ["| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(r)) + " |" for r in rows]
-    out.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(out)
+    return markdown_table(rows)
 
 
 def parse_args(argv):
@@ -312,15 +306,9 @@ def parse_args(argv):
     p.add_argument("--map-partitions", type=int, default=8)
     p.add_argument("--reduce-partitions", type=int, default=2)
     p.add_argument("--limit", default="64m", help="spark.python.worker.memory")
-    p.add_argument("--engines", default=",".join(ENGINES))
-    p.add_argument("--master", default="local[2]")
     p.add_argument("--quick", action="store_true", help="30 MB of values, limit 16m, no waiting")
-    p.add_argument("--pyspark-python", default=default_pyspark_python())
-    p.add_argument("--max-load", type=float, default=0.5)
-    p.add_argument("--max-wait", type=float, default=900.0)
-    p.add_argument("--no-wait", action="store_true")
-    p.add_argument("--timeout", type=float, default=3600.0)
-    p.add_argument("--json", help="also write the raw measurements (and RSS timeline) here")
+    add_engine_options(p, ENGINES)
+    add_quiet_options(p)
     p.add_argument("--from-json", metavar="FILE",
                    help="print the table of a run saved with --json (measures nothing)")
     p.add_argument("--job", metavar="ENGINE", help=argparse.SUPPRESS)
@@ -330,10 +318,7 @@ def parse_args(argv):
         args.no_wait = True
     if args.no_wait:
         args.max_load = None
-    args.engines = [e.strip() for e in args.engines.split(",") if e.strip()]
-    for e in args.engines:
-        if e not in ENGINES:
-            p.error(f"unknown engine {e!r}")
+    args.engines = name_list(p, args.engines, ENGINES, "engine")
     return args
 
 
@@ -348,13 +333,8 @@ def main(argv=None) -> int:
         print(saved.get("machine", ""))
         print(render(saved["results"], args))
         return 0
-    engines = list(args.engines)
-    if "pyspark" in engines:
-        if subprocess.run([args.pyspark_python, "-c", "import pyspark"],
-                          capture_output=True).returncode != 0:
-            print(f"# pyspark is not importable in {args.pyspark_python}; skipping it")
-            engines.remove("pyspark")
-    machine = machine_summary(args.pyspark_python if "pyspark" in engines else None)
+    engines, spark_version = usable_engines(args.engines, args.pyspark_python)
+    machine = machine_summary(spark_version)
     print(machine, flush=True)
     records = int(args.value_mb * 1_000_000 // args.value_bytes)
     print(f"# groupByKey of {records:,} records ({args.value_mb:g} MB of {args.value_bytes}-char "
