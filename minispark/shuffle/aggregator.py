@@ -1,10 +1,11 @@
 """Aggregators, and merging by key within a memory budget (spilling to disk).
 
 When the records held in memory pass a limit (a record count, or the
-process's resident memory), the current combiners are split by a hash of the
-key into a fixed number of buckets and appended to one file per bucket. At
-the end each bucket is merged on its own, so memory then holds about
-1/``SPILL_BUCKETS`` of the data. Sorting spills sorted runs and merges them.
+process's resident memory: see :class:`SpillMeter`), the current combiners are
+split by a hash of the key into a fixed number of buckets and appended to one
+file per bucket. At the end each bucket is merged on its own, so memory then
+holds about 1/``SPILL_BUCKETS`` of the data. Sorting spills sorted runs and
+merges them.
 """
 from __future__ import annotations
 
@@ -50,17 +51,21 @@ def resident_memory() -> int:
 
 @dataclass
 class SpillPolicy:
-    """When to spill and where: the limits of one task, and what it spilled."""
+    """When to spill and where: the limits of one task, and what it spilled.
+
+    ``threshold`` is the resident memory above which a spill is due; it
+    starts at ``memory_limit`` and rises after spills that memory caused.
+    """
 
     record_limit: int | None = None
     memory_limit: int | None = None
     directory: str | None = None
     spilled_bytes: int = field(default=0)
+    threshold: int | None = field(default=None)
 
-    def exceeded(self, held: int) -> bool:
-        if self.record_limit is not None and held >= self.record_limit:
-            return True
-        return self.memory_limit is not None and resident_memory() > self.memory_limit
+    def __post_init__(self) -> None:
+        if self.threshold is None:
+            self.threshold = self.memory_limit
 
     def make_dir(self, prefix: str) -> str:
         """A fresh folder for one spill; the task's folder is created on first use only."""
@@ -68,11 +73,54 @@ class SpillPolicy:
             os.makedirs(self.directory, exist_ok=True)
         return tempfile.mkdtemp(prefix=prefix, dir=self.directory)
 
-    def after_spill(self) -> None:
-        # Freed memory often stays with the process: raise the bar to what is
-        # resident now, so one spill does not trigger another at once.
-        if self.memory_limit is not None:
-            self.memory_limit = max(self.memory_limit, int(resident_memory() * 1.05))
+    def memory_exceeded(self) -> bool:
+        return self.threshold is not None and resident_memory() > self.threshold
+
+    def raise_threshold(self) -> None:
+        # Freed memory mostly stays with the process: raise the bar to what is
+        # resident now, so the next fill can reuse what the spill freed.
+        if self.threshold is not None:
+            self.threshold = max(self.threshold, int(resident_memory() * 1.05))
+
+
+class SpillMeter:
+    """Decides when one merge or sort spills.
+
+    Resident memory barely falls after a spill (pymalloc keeps its arenas), so
+    deciding every spill on it lets the data held creep up with the raised
+    threshold. Instead a fill that starts at a spill and ends past the
+    threshold measures how many records the freed memory holds; later spills
+    come every that many records. The threshold still applies, so records
+    that grow larger trigger a spill (and a new measurement) sooner.
+    """
+
+    def __init__(self, policy: SpillPolicy) -> None:
+        self.policy = policy
+        self.taken = 0  # records taken in since the last spill
+        self.refill: int | None = None  # records that fill the memory a spill frees
+        self.after_spill = False  # whether the current fill started at a spill
+        self.by_memory = False  # whether the due spill is for memory
+
+    def due(self, held: int, taken: int) -> bool:
+        """Whether to spill, holding ``held`` keys (or records) after ``taken`` more records."""
+        self.taken += taken
+        policy = self.policy
+        if policy.record_limit is not None and held >= policy.record_limit:
+            return True
+        if self.refill is not None and self.taken >= self.refill:
+            return True
+        self.by_memory = policy.memory_exceeded()
+        if self.by_memory and self.after_spill:
+            self.refill = self.taken
+        return self.by_memory
+
+    def next_fill(self) -> None:
+        """Start the next fill; call once the held data is written out and dropped."""
+        if self.by_memory:
+            self.policy.raise_threshold()
+        self.taken = 0
+        self.after_spill = True
+        self.by_memory = False
 
 
 NO_SPILL = SpillPolicy()
@@ -92,6 +140,7 @@ class Merger:
         self.policy = policy
         self.data: dict = {}
         self._spill_dir: str | None = None
+        self._meter = SpillMeter(policy)
 
     def merge_values(self, records: Iterable[tuple]) -> None:
         """Fold raw values into combiners."""
@@ -115,7 +164,7 @@ class Merger:
             except (TypeError, ValueError) as exc:
                 raise_if_not_pairs(chunk, exc)
                 raise
-            if watch and self.policy.exceeded(len(self.data)):
+            if watch and self._meter.due(len(self.data), len(chunk)):
                 self._spill()
 
     def _spill(self) -> None:
@@ -129,7 +178,7 @@ class Merger:
                 with open(os.path.join(self._spill_dir, str(i)), "ab") as out:
                     self.policy.spilled_bytes += serialization.write_batches(out, bucket)
         self.data = {}
-        self.policy.after_spill()
+        self._meter.next_fill()
 
     @property
     def spilled(self) -> bool:
@@ -265,18 +314,19 @@ def _sorted_runs(it: Iterator[tuple], sort_key: Callable, ascending: bool,
     return the sorted rest and that folder."""
     chunk: list = []
     directory: str | None = None
+    meter = SpillMeter(policy)
     while True:
         piece = list(islice(it, CHECK_EVERY))
         if not piece:
             break
         chunk.extend(piece)
-        if policy is not NO_SPILL and policy.exceeded(len(chunk)):
+        if policy is not NO_SPILL and meter.due(len(chunk), len(piece)):
             if directory is None:
                 directory = policy.make_dir("sort-")
             chunk.sort(key=sort_key, reverse=not ascending)
             runs.append(_write_run(directory, len(runs), chunk, policy))
             chunk = []
-            policy.after_spill()
+            meter.next_fill()
     chunk.sort(key=sort_key, reverse=not ascending)
     return chunk, directory
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import os
 import struct
-from typing import Iterator, Sequence
+from itertools import chain
+from typing import BinaryIO, Iterator, Sequence
 
 from minispark.common import serialization
 from minispark.common.errors import FetchFailedError
@@ -11,18 +12,21 @@ from minispark.shuffle.aggregator import NO_SPILL, Merger, SpillPolicy, external
 from minispark.shuffle.handle import ShuffleHandle
 
 _OFFSET = struct.Struct("<q")
+_FRAME = struct.Struct("<I")  # a frame's length prefix, as serialization.frame writes it
 
 
 def fetch_partition(handle: ShuffleHandle, reduce_index: int,
                     map_paths: Sequence[str]) -> Iterator[tuple]:
-    """Yield the raw records every map output holds for ``reduce_index``.
+    """The raw records every map output holds for ``reduce_index``, read lazily.
 
-    A missing or truncated map output raises :class:`FetchFailedError`, which
-    tells the scheduler to recompute exactly that map partition.
+    A map output is read a frame (one pickled batch) at a time, so memory
+    holds one batch, not the whole range. A missing or truncated map output
+    raises :class:`FetchFailedError`, which tells the scheduler to recompute
+    exactly that map partition.
     """
-    for map_index, path in enumerate(map_paths):
-        data = _read_range(handle.shuffle_id, map_index, path, reduce_index)
-        yield from serialization.iter_records(data)
+    payloads = (payload for map_index, path in enumerate(map_paths)
+                for payload in _read_frames(handle.shuffle_id, map_index, path, reduce_index))
+    return chain.from_iterable(map(serialization.loads, payloads))  # no frame per record
 
 
 def output_exists(path: str) -> bool:
@@ -30,19 +34,44 @@ def output_exists(path: str) -> bool:
     return os.path.exists(path) and os.path.exists(path + ".index")
 
 
-def _read_range(shuffle_id: int, map_index: int, path: str, reduce_index: int) -> bytes:
+def _read_frames(shuffle_id: int, map_index: int, path: str, reduce_index: int
+                 ) -> Iterator[bytes]:
+    """The payloads of the frames in one map output's range for ``reduce_index``."""
     try:
         with open(path + ".index", "rb") as index:
             index.seek(reduce_index * _OFFSET.size)
             start, end = struct.unpack("<2q", index.read(2 * _OFFSET.size))
-        with open(path, "rb") as data_file:
-            data_file.seek(start)
-            data = data_file.read(end - start)
+        data_file = open(path, "rb")
     except (OSError, struct.error) as exc:
-        raise FetchFailedError(shuffle_id, map_index, f"{type(exc).__name__}: {exc}") from None
-    if len(data) != end - start:
-        raise FetchFailedError(shuffle_id, map_index, f"truncated output {path}")
-    return data
+        raise _fetch_failed(shuffle_id, map_index, exc) from None
+    with data_file:
+        data_file.seek(start)
+        while start < end:
+            try:
+                payload = _next_payload(data_file, end - start)
+            except OSError as exc:
+                raise _fetch_failed(shuffle_id, map_index, exc) from None
+            if payload is None:
+                raise FetchFailedError(shuffle_id, map_index, f"truncated output {path}")
+            start += _FRAME.size + len(payload)
+            yield payload
+
+
+def _next_payload(data_file: BinaryIO, remaining: int) -> bytes | None:
+    """The next frame's payload, or None if the file or the range ends inside it."""
+    header = data_file.read(_FRAME.size)
+    if len(header) < _FRAME.size:
+        return None
+    (size,) = _FRAME.unpack(header)
+    if _FRAME.size + size > remaining:
+        return None
+    payload = data_file.read(size)
+    return payload if len(payload) == size else None
+
+
+def _fetch_failed(shuffle_id: int, map_index: int, exc: Exception) -> FetchFailedError:
+    """A fetch failure naming the error that made a map output unreadable."""
+    return FetchFailedError(shuffle_id, map_index, f"{type(exc).__name__}: {exc}")
 
 
 def read_partition(handle: ShuffleHandle, reduce_index: int, map_paths: Sequence[str],

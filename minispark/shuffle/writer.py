@@ -1,11 +1,20 @@
-"""Map side of a shuffle: partition (and combine) records into one file + index."""
+"""Map side of a shuffle: partition (and combine) records into one file + index.
+
+Pickled frames wait in memory, per reduce partition, up to a share of the
+task's memory limit; past it they are appended to one temporary file per
+reduce partition. At the end each partition's file, then its frames still in
+memory, are copied into the data file, so the file holds the same bytes
+whether or not anything went to a temporary file.
+"""
 from __future__ import annotations
 
 import os
+import shutil
 import struct
+from contextlib import suppress
 from itertools import islice
 from operator import itemgetter
-from typing import Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 from minispark.common import serialization
 from minispark.shuffle.aggregator import NO_SPILL, Merger, SpillPolicy, raise_if_not_pairs
@@ -13,6 +22,10 @@ from minispark.shuffle.handle import MapStatus, ShuffleHandle
 
 #: Records buffered per bucket before they are pickled as one batch.
 BATCH_RECORDS = 4096
+#: Frames in memory may hold 1/FRAME_BUFFER_SHARE of ``spark.python.worker.memory``.
+FRAME_BUFFER_SHARE = 8
+#: Bytes read at a time when copying a temporary file into the data file.
+COPY_CHUNK = 1 << 20
 
 
 def data_path(shuffle_dir: str, shuffle_id: int, map_index: int) -> str:
@@ -33,22 +46,81 @@ def write_map_output(records: Iterable[tuple], handle: ShuffleHandle, map_index:
         merger = Merger(handle.aggregator, policy)
         merger.merge_values(records)
         records = merger.items()
-    frames, count = _partition_into_frames(records, handle)
     path = data_path(shuffle_dir, handle.shuffle_id, map_index)
-    sizes = _write_files(path, frames)
-    return MapStatus(handle.shuffle_id, map_index, path, sizes, count, executor_id)
+    with FrameBuffer(handle.num_partitions, policy) as frames:
+        count = _partition_into_frames(records, handle, frames)
+        _write_files(path, frames.sizes, frames.copy_to)
+    return MapStatus(handle.shuffle_id, map_index, path, tuple(frames.sizes), count, executor_id)
 
 
-def _partition_into_frames(records: Iterable[tuple], handle: ShuffleHandle
-                           ) -> tuple[list[list[bytes]], int]:
+class FrameBuffer:
+    """Pickled frames per reduce partition, in memory up to a bound, then in files.
+
+    The files live in a folder of the task's spill area that leaving the
+    ``with`` block removes, also when the task fails.
+    """
+
+    def __init__(self, partitions: int, policy: SpillPolicy = NO_SPILL) -> None:
+        self.frames: list[list[bytes]] = [[] for _ in range(partitions)]
+        self.sizes = [0] * partitions
+        self.policy = policy
+        limit = policy.memory_limit
+        self.bound = None if limit is None else limit // FRAME_BUFFER_SHARE
+        self.buffered = 0
+        self.directory: str | None = None
+        self.on_disk: set[int] = set()  # partitions with a temporary file
+
+    def __enter__(self) -> "FrameBuffer":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.directory is not None:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            self.directory = None
+
+    def add(self, partition: int, batch: list) -> None:
+        """Pickle ``batch`` as one frame of ``partition``."""
+        data = serialization.frame(serialization.dumps(batch))
+        self.frames[partition].append(data)
+        self.sizes[partition] += len(data)
+        self.buffered += len(data)
+        if self.bound is not None and self.buffered > self.bound:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self.directory is None:
+            self.directory = self.policy.make_dir("shuffle-")
+        for partition, frames in enumerate(self.frames):
+            if frames:
+                with open(self._file(partition), "ab") as out:
+                    out.writelines(frames)
+                frames.clear()
+                self.on_disk.add(partition)
+        self.policy.spilled_bytes += self.buffered
+        self.buffered = 0
+
+    def _file(self, partition: int) -> str:
+        return os.path.join(self.directory, str(partition))  # type: ignore[arg-type]
+
+    def copy_to(self, out: BinaryIO) -> None:
+        """Write every partition's frames to ``out``, partition after partition."""
+        for partition, frames in enumerate(self.frames):
+            if partition in self.on_disk:
+                with open(self._file(partition), "rb") as spilled:
+                    shutil.copyfileobj(spilled, out, COPY_CHUNK)
+            out.writelines(frames)
+
+
+def _partition_into_frames(records: Iterable[tuple], handle: ShuffleHandle,
+                           frames: FrameBuffer) -> int:
+    """Add ``records`` to ``frames`` in per-partition batches; return how many there were."""
     n = handle.num_partitions
-    frames: list[list[bytes]] = [[] for _ in range(n)]
     count = 0
     if n == 1:
         for batch in _batches(records, BATCH_RECORDS):
-            frames[0].append(serialization.frame(serialization.dumps(batch)))
+            frames.add(0, batch)
             count += len(batch)
-        return frames, count
+        return count
     partitioner = handle.partitioner
     buckets: list[list] = [[] for _ in range(n)]
     for batch in _batches(records, BATCH_RECORDS):
@@ -63,12 +135,12 @@ def _partition_into_frames(records: Iterable[tuple], handle: ShuffleHandle
             buckets[index].append(record)
         for i, bucket in enumerate(buckets):
             if len(bucket) >= BATCH_RECORDS:
-                frames[i].append(serialization.frame(serialization.dumps(bucket)))
+                frames.add(i, bucket)
                 buckets[i] = []
     for i, bucket in enumerate(buckets):
         if bucket:
-            frames[i].append(serialization.frame(serialization.dumps(bucket)))
-    return frames, count
+            frames.add(i, bucket)
+    return count
 
 
 def _batches(records: Iterable, size: int) -> Iterator[list]:
@@ -80,18 +152,23 @@ def _batches(records: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _write_files(path: str, frames: list[list[bytes]]) -> tuple[int, ...]:
-    sizes = tuple(sum(map(len, bucket)) for bucket in frames)
+def _write_files(path: str, sizes: list[int], write_data: Callable[[BinaryIO], None]) -> None:
+    """Write the data file with ``write_data`` and the index of ``sizes``, then rename
+    both into place; a failure leaves neither temporary file behind."""
     offsets = [0]
     for size in sizes:
         offsets.append(offsets[-1] + size)
     tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as out:
-        for bucket in frames:
-            out.writelines(bucket)
     index_tmp = tmp + ".index"
-    with open(index_tmp, "wb") as out:
-        out.write(struct.pack(f"<{len(offsets)}q", *offsets))
-    os.replace(tmp, path)
-    os.replace(index_tmp, path + ".index")
-    return sizes
+    try:
+        with open(tmp, "wb") as out:
+            write_data(out)
+        with open(index_tmp, "wb") as out:
+            out.write(struct.pack(f"<{len(offsets)}q", *offsets))
+        os.replace(tmp, path)
+        os.replace(index_tmp, path + ".index")
+    except BaseException:
+        for leftover in (tmp, index_tmp):
+            with suppress(FileNotFoundError):
+                os.unlink(leftover)
+        raise
