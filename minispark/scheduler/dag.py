@@ -403,14 +403,18 @@ class DAGScheduler:
                       queue: deque[_PendingTask]) -> None:
         shuffle_id, map_index = result.fetch_failure  # type: ignore[misc]
         parent = self.shuffle_stages[shuffle_id]
-        parent.outputs[map_index] = None
+        stage = run.stage
+        current = running.get(stage.id) is run
+        if current:
+            parent.outputs[map_index] = None
         # Whatever removed one output may have removed others: find them all now
-        # rather than one failed stage attempt at a time.
+        # rather than one failed stage attempt at a time. A late report from an
+        # attempt that already failed may name an output recomputed since, so
+        # only missing files count for it.
         for i, status in enumerate(parent.outputs):
             if status is not None and not output_exists(status.path):
                 parent.outputs[i] = None
-        stage = run.stage
-        if running.get(stage.id) is not run:
+        if not current:
             return  # this attempt already failed; one resubmission is enough
         del running[stage.id]
         for task in [t for t in queue if t.run is run]:
