@@ -17,13 +17,12 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Iterator
+from typing import Any, Iterator
 from urllib.parse import urlparse
 
 from .blockstore import chunk_crcs
 from .config import HdfsConfig
-from .errors import (BlockMissingException, ChecksumException, HdfsIOException,
-                     StandbyOrUnavailableException)
+from .errors import BlockMissingException, ChecksumException, HdfsIOException
 from .namenode import IDEMPOTENT
 from .protocol import PACKET, RpcClient, connect, recv_exact, recv_msg, send_msg, send_packet
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import queue
 import shutil
 import socket
@@ -31,7 +30,7 @@ from typing import Any
 from .blockstore import BlockStore, ReplicaWriter
 from .config import HdfsConfig
 from .errors import ChecksumException, HdfsIOException
-from .protocol import (FLAG_LAST, PACKET, RpcClient, connect, error_reply, recv_msg, recv_packet,
+from .protocol import (PACKET, RpcClient, connect, error_reply, recv_msg, recv_packet,
                        send_msg, send_packet, server_handshake, start_server)
 
 log = logging.getLogger("minispark.hdfs.datanode")

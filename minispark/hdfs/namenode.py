@@ -10,7 +10,6 @@ from __future__ import annotations
 import getpass
 import json
 import logging
-import os
 import random
 import secrets
 import socket
@@ -32,7 +31,7 @@ from .errors import (AccessControlException, AlreadyBeingCreatedException, Authe
 from .namespace import (EXECUTE, READ, WRITE, Caller, INodeDirectory, INodeFile, Namespace,
                         PermissionChecker, content_summary, file_status, join_path,
                         normalize_path, parent_of, split_path)
-from .placement import NodeInfo, PlacementPolicy, sort_by_distance
+from .placement import PlacementPolicy, sort_by_distance
 from .protocol import error_reply, recv_msg, send_msg, server_handshake, start_server
 
 log = logging.getLogger("minispark.hdfs.namenode")

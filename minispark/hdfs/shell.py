@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import stat as stat_mod
 import sys
 import time
 from typing import Any, Callable
@@ -18,8 +17,7 @@ from urllib.parse import urlparse
 
 from .client import DFSClient, HdfsFileStatus
 from .config import CONF_ENV, HdfsConfig
-from .errors import (FileAlreadyExistsException, FileNotFoundException, HdfsIOException,
-                     PathIsNotEmptyDirectoryException)
+from .errors import FileAlreadyExistsException, FileNotFoundException, HdfsIOException
 from .fsck import format_report
 from .namespace import mode_string
 

@@ -1,7 +1,6 @@
 """Fixtures for mini-HDFS tests: clusters are real processes, always reaped."""
 from __future__ import annotations
 
-import os
 from typing import Iterator
 
 import pytest

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from minispark.hdfs.shell import dfs_main, fsck_main
 
