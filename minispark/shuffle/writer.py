@@ -22,6 +22,11 @@ from minispark.shuffle.handle import MapStatus, ShuffleHandle
 
 #: Records buffered per bucket before they are pickled as one batch.
 BATCH_RECORDS = 4096
+#: Records buffered over all buckets at most: with many reduce partitions each
+#: bucket's batch shrinks (to no less than MIN_BATCH_RECORDS) rather than
+#: holding 4096 unpickled records per partition.
+BUFFERED_RECORDS = 1 << 16
+MIN_BATCH_RECORDS = 128
 #: Frames in memory may hold 1/FRAME_BUFFER_SHARE of ``spark.python.worker.memory``.
 FRAME_BUFFER_SHARE = 8
 #: Bytes read at a time when copying a temporary file into the data file.
@@ -123,6 +128,7 @@ def _partition_into_frames(records: Iterable[tuple], handle: ShuffleHandle,
         return count
     partitioner = handle.partitioner
     buckets: list[list] = [[] for _ in range(n)]
+    batch_records = min(BATCH_RECORDS, max(MIN_BATCH_RECORDS, BUFFERED_RECORDS // n))
     for batch in _batches(records, BATCH_RECORDS):
         count += len(batch)
         try:
@@ -134,7 +140,7 @@ def _partition_into_frames(records: Iterable[tuple], handle: ShuffleHandle,
         for record, index in zip(batch, indices):
             buckets[index].append(record)
         for i, bucket in enumerate(buckets):
-            if len(bucket) >= BATCH_RECORDS:
+            if len(bucket) >= batch_records:
                 frames.add(i, bucket)
                 buckets[i] = []
     for i, bucket in enumerate(buckets):

@@ -130,6 +130,21 @@ def test_frames_past_the_bound_go_to_temporary_files_and_give_the_same_output(
     assert _files_under(spill_dir) == []
 
 
+def test_many_reduce_partitions_shrink_each_buffered_batch(tmp_path):
+    partitions = 256
+    records = [(i, i % 7) for i in range(400_000)]  # ~1,560 records per partition
+    status = writer.write_map_output(iter(records), _handle(partitions), 0, str(tmp_path), "0")
+    data, _ = _output(status)
+    batches = list(serialization.iter_batches(data))
+    bound = max(writer.MIN_BATCH_RECORDS, writer.BUFFERED_RECORDS // partitions)
+    assert max(map(len, batches)) <= bound < len(records) // partitions
+    expected = collections.Counter(records)
+    assert collections.Counter(r for batch in batches for r in batch) == expected
+    for reduce_index in range(partitions):
+        fetched = reader.fetch_partition(_handle(partitions), reduce_index, [status.path])
+        assert all(portable_hash(k) % partitions == reduce_index for k, _ in fetched)
+
+
 def test_a_failing_map_task_leaves_no_temporary_files(tmp_path):
     spill_dir, shuffle_dir = tmp_path / "spill", tmp_path / "shuffle"
     shuffle_dir.mkdir()
