@@ -70,12 +70,44 @@ def write_batches(out: BinaryIO, records: Iterable[object], batch_size: int = 10
     return written
 
 
+def read_frames(f: BinaryIO, length: int | None = None) -> Iterator[bytes]:
+    """The payloads of the frames in the next ``length`` bytes of ``f`` (to its end
+    when None), read one frame at a time, so memory holds one batch, not the file.
+
+    Raises :class:`TruncatedFrameError` when the data ends inside a frame.
+    """
+    remaining = length
+    while remaining is None or remaining > 0:
+        header = f.read(_FRAME.size)
+        if not header and remaining is None:
+            return
+        if len(header) < _FRAME.size:
+            raise TruncatedFrameError(f"{_name(f)} is truncated inside a frame header")
+        (size,) = _FRAME.unpack(header)
+        if remaining is not None:
+            remaining -= _FRAME.size + size
+            if remaining < 0:
+                raise TruncatedFrameError(f"a frame of {_name(f)} runs past its range")
+        payload = f.read(size)
+        if len(payload) < size:
+            raise TruncatedFrameError(f"{_name(f)} is truncated: a frame of {size} bytes "
+                                      f"has {len(payload)}")
+        yield payload
+
+
+class TruncatedFrameError(EOFError):
+    """Framed data that ends before a frame does (a cut-short or foreign file)."""
+
+
+def _name(f: BinaryIO) -> str:
+    return str(getattr(f, "name", "the stream"))
+
+
 def read_file_records(path: str) -> Iterator[object]:
-    """The records of a file written by :func:`write_batches`, read on first use."""
-    return chain.from_iterable(_file_batches(path))
+    """The records of a file written by :func:`write_batches`, a batch at a time."""
+    return chain.from_iterable(map(pickle.loads, _file_frames(path)))
 
 
-def _file_batches(path: str) -> Iterator[list]:
+def _file_frames(path: str) -> Iterator[bytes]:
     with open(path, "rb") as f:
-        data = f.read()
-    yield from iter_batches(data)
+        yield from read_frames(f)

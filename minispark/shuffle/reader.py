@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import struct
 from itertools import chain
-from typing import BinaryIO, Iterator, Sequence
+from typing import Iterator, Sequence
 
 from minispark.common import serialization
 from minispark.common.errors import FetchFailedError
@@ -12,7 +12,6 @@ from minispark.shuffle.aggregator import NO_SPILL, Merger, SpillPolicy, external
 from minispark.shuffle.handle import ShuffleHandle
 
 _OFFSET = struct.Struct("<q")
-_FRAME = struct.Struct("<I")  # a frame's length prefix, as serialization.frame writes it
 
 
 def fetch_partition(handle: ShuffleHandle, reduce_index: int,
@@ -46,27 +45,10 @@ def _read_frames(shuffle_id: int, map_index: int, path: str, reduce_index: int
         raise _fetch_failed(shuffle_id, map_index, exc) from None
     with data_file:
         data_file.seek(start)
-        while start < end:
-            try:
-                payload = _next_payload(data_file, end - start)
-            except OSError as exc:
-                raise _fetch_failed(shuffle_id, map_index, exc) from None
-            if payload is None:
-                raise FetchFailedError(shuffle_id, map_index, f"truncated output {path}")
-            start += _FRAME.size + len(payload)
-            yield payload
-
-
-def _next_payload(data_file: BinaryIO, remaining: int) -> bytes | None:
-    """The next frame's payload, or None if the file or the range ends inside it."""
-    header = data_file.read(_FRAME.size)
-    if len(header) < _FRAME.size:
-        return None
-    (size,) = _FRAME.unpack(header)
-    if _FRAME.size + size > remaining:
-        return None
-    payload = data_file.read(size)
-    return payload if len(payload) == size else None
+        try:
+            yield from serialization.read_frames(data_file, end - start)
+        except (OSError, EOFError) as exc:
+            raise _fetch_failed(shuffle_id, map_index, exc) from None
 
 
 def _fetch_failed(shuffle_id: int, map_index: int, exc: Exception) -> FetchFailedError:

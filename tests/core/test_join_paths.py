@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import collections
+import os
 import random
 
 import pytest
 
 from minispark.common.errors import SparkException
+from minispark.scheduler.events import MetricsTotals
 
 RNG = random.Random(11)
 LEFT = [(RNG.randrange(400), RNG.randrange(100)) for _ in range(6_000)]
@@ -38,20 +40,27 @@ def spilling_sc(make_context, request):
 
 @pytest.mark.parametrize("method", sorted(JOINS))
 def test_joins_whose_right_side_spills_are_exact(spilling_sc, method):
+    meter = MetricsTotals()
+    spilling_sc.addSparkListener(meter)
     left, right = spilling_sc.parallelize(LEFT, 3), spilling_sc.parallelize(RIGHT, 2)
     result = getattr(left, method)(right, 2).collect()
     assert collections.Counter(result) == relational_join(LEFT, RIGHT, *JOINS[method])
+    assert meter.totals.spilled_bytes > 0  # the right side's table spilled: the fallback ran
+    spill_root = os.path.join(spilling_sc._app_dir, "spill")
+    assert not os.path.exists(spill_root) or os.listdir(spill_root) == []
 
 
 @pytest.mark.parametrize("method", sorted(JOINS))
-def test_co_partitioned_joins_shuffle_neither_side(sc, method):
+def test_co_partitioned_joins_shuffle_neither_side(sc, method, record_events):
     left = sc.parallelize(LEFT, 3).partitionBy(4).cache()
     right = sc.parallelize(RIGHT, 2).partitionBy(4).cache()
     left.count(), right.count()
     joined = getattr(left, method)(right, 4)
-    assert "ShuffledRDD" not in joined.toDebugString().decode().split("\n")[0]
+    rec = record_events(sc)
+    result = joined.collect()
+    assert [e.info.is_shuffle_map for e in rec.of("StageSubmitted")] == [False]
     assert joined.partitioner == left.partitioner
-    assert collections.Counter(joined.collect()) == relational_join(LEFT, RIGHT, *JOINS[method])
+    assert collections.Counter(result) == relational_join(LEFT, RIGHT, *JOINS[method])
 
 
 def test_joining_records_that_are_not_pairs_names_the_record(sc):
