@@ -21,7 +21,6 @@ from minispark.accumulators import (
     AccumulatorParam,
 )
 from minispark.broadcast import Broadcast, write_broadcast
-from minispark.common.units import parse_bytes, parse_seconds
 from minispark.conf import SparkConf
 from minispark.files import SparkFiles
 from minispark.rdd.checkpoint import CheckpointManager
@@ -32,6 +31,7 @@ from minispark.scheduler.dag import DAGScheduler, SchedulerSettings
 from minispark.scheduler.events import JobRecorder, ListenerBus
 from minispark.scheduler.executor import ExecutorSettings
 from minispark.scheduler.process_backend import ProcessBackend
+from minispark.settings import Settings
 from minispark.shuffle.handle import ShuffleHandle
 from minispark.status import StatusTracker
 from minispark.storage.block_master import BlockManagerMaster, RDDStorageInfo
@@ -114,6 +114,10 @@ class SparkContext:
         self.appName = self._conf.get("spark.app.name")
         self.sparkHome = spark_home
         self.environment = dict(environment or {})
+        # Everything is parsed before anything is created, so a bad value leaves
+        # no folder and no executor behind.
+        self._settings = Settings(self._conf.getAll())
+        executors, max_failures = parse_master(self.master)
         self._start_time = int(time.time() * 1000)
         self._app_id = f"local-{self._start_time}"
         self._stopped = False
@@ -123,11 +127,17 @@ class SparkContext:
         self._persistent_rdds: dict[int, RDD] = {}
         self._accumulators: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
         self._checkpoints = CheckpointManager(self)
-        executors, max_failures = parse_master(self.master)
         self._executor_count = executors
-        self._app_dir = tempfile.mkdtemp(
-            prefix=f"minispark-{self._app_id}-",
-            dir=self._conf.get("spark.local.dir") or None)
+        self._app_dir = _make_app_dir(self._app_id, self._settings["spark.local.dir"])
+        try:
+            self._start(executors, max_failures, py_files)
+        except BaseException:
+            self._release()
+            raise
+
+    def _start(self, executors: int, max_failures: int | None,
+               py_files: list[str] | None) -> None:
+        """Create what lives in the application folder and start the executors."""
         self._files_dir = os.path.join(self._app_dir, "files")
         self._added_files: list[str] = []
         self._added_archives: list[str] = []
@@ -138,30 +148,25 @@ class SparkContext:
         self._jobs = JobRecorder()
         self._bus.add_listener(self._jobs)
         self._backend = self._make_backend(executors)
+        atexit.register(self.stop)
         self._backend.start()
         self._scheduler = DAGScheduler(self._backend, self._bus, self._block_master,
                                        self._scheduler_settings(max_failures),
                                        self._merge_accumulators)
         broadcast_module.on_remove = self._remove_broadcast
-        atexit.register(self.stop)
         for path in py_files or ():
             self.addPyFile(path)
 
     def _executor_settings(self) -> ExecutorSettings:
-        memory = parse_bytes(self._conf.get("spark.executor.memory", "1g"), "m")
-        fraction = float(self._conf.get("spark.memory.storageFraction", "0.6"))
-        threshold = self._conf.get("spark.shuffle.spill.numElementsForceSpillThreshold")
-        worker_memory = parse_bytes(self._conf.get("spark.python.worker.memory", "512m"), "m")
-        return ExecutorSettings(self._app_dir, int(memory * fraction),
-                                int(threshold) if threshold else None, worker_memory)
+        settings = self._settings
+        storage = settings["spark.executor.memory"] * settings["spark.memory.storageFraction"]
+        return ExecutorSettings(self._app_dir, int(storage),
+                                settings["spark.shuffle.spill.numElementsForceSpillThreshold"],
+                                settings["spark.python.worker.memory"])
 
     def _make_backend(self, executors: int) -> ExecutorBackend:
-        kind = self._conf.get("minispark.executor.backend", "process")
-        if kind == "inline":
+        if self._settings["minispark.executor.backend"] == "inline":
             return InlineBackend(self._executor_settings())
-        if kind != "process":
-            raise ValueError(f"minispark.executor.backend must be 'process' or 'inline', "
-                             f"not {kind!r}")
         env = dict(os.environ)
         env.update(self.environment)
         env.update({k[len("spark.executorEnv."):]: v for k, v in self._conf.getAll()
@@ -169,14 +174,18 @@ class SparkContext:
         return ProcessBackend(executors, self._executor_settings(), env)
 
     def _scheduler_settings(self, master_failures: int | None) -> SchedulerSettings:
-        failures = master_failures or int(self._conf.get("spark.task.maxFailures", "4"))
+        settings = self._settings
         return SchedulerSettings(
-            max_task_failures=failures,
-            max_stage_attempts=int(self._conf.get("spark.stage.maxConsecutiveAttempts", "4")),
-            locality_wait=parse_seconds(self._conf.get("spark.locality.wait", "3s")))
+            max_task_failures=master_failures or settings["spark.task.maxFailures"],
+            max_stage_attempts=settings["spark.stage.maxConsecutiveAttempts"],
+            locality_wait=settings["spark.locality.wait"],
+            max_result_size=settings["spark.driver.maxResultSize"])
 
     def stop(self) -> None:
-        """Stop the executors, remove the application's local files; idempotent.
+        """Cancel running jobs, stop the executors, remove the application's files.
+
+        Safe from any thread, any number of times: a job running in another
+        thread fails with "SparkContext was shut down".
 
         >>> # sc.stop() ends the shared doctest context, so it is not run here
         """
@@ -184,15 +193,23 @@ class SparkContext:
             if getattr(self, "_stopped", True):
                 return
             self._stopped = True
-            try:
+        self._release()
+
+    def _release(self) -> None:
+        """Undo whatever construction created; each step runs even if one before fails."""
+        try:
+            if hasattr(self, "_scheduler"):
+                self._scheduler.stop()
+            elif hasattr(self, "_backend"):
                 self._backend.stop()
-            finally:
-                shutil.rmtree(self._app_dir, ignore_errors=True)
+        finally:
+            shutil.rmtree(self._app_dir, ignore_errors=True)
+            with SparkContext._lock:
                 if SparkContext._active_spark_context is self:
                     SparkContext._active_spark_context = None
-                if broadcast_module.on_remove == self._remove_broadcast:
-                    broadcast_module.on_remove = None
-                atexit.unregister(self.stop)
+            if broadcast_module.on_remove == self._remove_broadcast:
+                broadcast_module.on_remove = None
+            atexit.unregister(self.stop)
 
     def __enter__(self) -> "SparkContext":
         return self
@@ -241,8 +258,7 @@ class SparkContext:
     @property
     def defaultParallelism(self) -> int:
         """Partitions used when none are given: ``spark.default.parallelism`` or executors."""
-        value = self._conf.get("spark.default.parallelism")
-        return int(value) if value else self._executor_count
+        return self._settings["spark.default.parallelism"] or self._executor_count
 
     @property
     def defaultMinPartitions(self) -> int:
@@ -687,6 +703,15 @@ class SparkContext:
     def getCheckpointDir(self) -> str | None:
         """The checkpoint folder of this application, once set."""
         return self._checkpoints.directory
+
+
+def _make_app_dir(app_id: str, local_dir: str | None) -> str:
+    """The application's folder under ``spark.local.dir`` (the system temp dir if unset)."""
+    try:
+        return tempfile.mkdtemp(prefix=f"minispark-{app_id}-", dir=local_dir or None)
+    except OSError as exc:
+        raise ValueError(f"spark.local.dir: cannot create the application folder in "
+                         f"{local_dir!r}: {exc.strerror}") from exc
 
 
 def _slice_collection(c: Iterable[Any], n: int) -> list[Sequence[Any]]:

@@ -64,6 +64,9 @@ class ExecutorBackend(ABC):
     def kill_task(self, task_id: int) -> None:
         """Stop a running task, if the backend can; by default it finishes."""
 
+    def revive(self) -> None:
+        """Before a job: retry executors the backend gave up on, if it can."""
+
 
 class InlineBackend(ExecutorBackend):
     """Runs each task in the driver's own thread: simple to debug, one slot.
@@ -81,7 +84,7 @@ class InlineBackend(ExecutorBackend):
         self._binaries_seen: set[int] = set()
 
     def start(self) -> None:
-        self.executor = Executor(self.EXECUTOR_ID, self.settings)
+        self.executor = Executor(self.EXECUTOR_ID, self.settings, in_driver=True)
 
     def stop(self) -> None:
         self.executor = None

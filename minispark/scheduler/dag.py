@@ -17,7 +17,9 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from minispark.common import serialization
 from minispark.common.errors import RemoteTraceback, SparkException
+from minispark.common.units import format_size
 from minispark.scheduler import events as ev
 from minispark.scheduler.backend import ExecutorBackend, ExecutorLost
 from minispark.scheduler.dependency import NarrowDependency, ShuffleDependency
@@ -82,6 +84,7 @@ class _Job:
     index_of: dict[int, int]
     ticket: int = 0
     active: bool = True
+    result_bytes: int = 0
 
     @property
     def done(self) -> bool:
@@ -120,6 +123,8 @@ class SchedulerSettings:
     max_task_failures: int = 4
     max_stage_attempts: int = 4
     locality_wait: float = 3.0
+    #: Bytes of serialized task results one job may return; 0 for no limit.
+    max_result_size: int = 0
 
 
 class DAGScheduler:
@@ -145,6 +150,7 @@ class DAGScheduler:
         # after it was submitted, even while it still waits for the running job.
         self._tickets = itertools.count()
         self._cancellations: deque[tuple[int, str, str]] = deque(maxlen=1024)
+        self._shut_down = False
 
     # ---- public entry points -------------------------------------------------
 
@@ -154,6 +160,8 @@ class DAGScheduler:
         properties = dict(properties or {})
         ticket = next(self._tickets)
         with self._lock:
+            if self._shut_down:
+                raise SparkException("Job cancelled because SparkContext was shut down")
             final = ResultStage(next(self._stage_ids), rdd, self._parent_stages(rdd), func,
                                 list(partitions))
             job = _Job(next(self._job_ids), final, properties.get("spark.jobGroup.id"),
@@ -161,13 +169,17 @@ class DAGScheduler:
                        {p: i for i, p in enumerate(partitions)}, ticket)
             self.bus.post(ev.JobStart(job.id, self._stage_ids_of(final), description, job.group))
             self._job = job
+            self.backend.revive()
             try:
                 self._run(job)
             except BaseException as exc:
+                # Failed, cancelled, shut down or interrupted (Ctrl-C): its tasks
+                # still running are stopped, so the next job finds free executors.
+                self._kill_tasks_of(job)
                 self.bus.post(ev.JobEnd(job.id, False, str(exc)))
                 raise
             finally:
-                job.active = False  # its tasks still running finish; results are dropped
+                job.active = False
                 self._job = None
             self.bus.post(ev.JobEnd(job.id, True))
             return job.results
@@ -187,6 +199,23 @@ class DAGScheduler:
     def _cancel(self, kind: str, value: str) -> None:
         self._cancellations.append((next(self._tickets), kind, value))
         self.backend.wake()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Cancel the running job and every later one, then stop the backend.
+
+        Safe from any thread: the running job sees the shutdown at its next
+        event, stops its tasks and returns its lock; if it does not within
+        ``timeout`` seconds (an in-driver task that will not end), the
+        backend is stopped anyway.
+        """
+        self._shut_down = True
+        self.backend.wake()
+        acquired = self._lock.acquire(timeout=timeout)
+        try:
+            self.backend.stop()
+        finally:
+            if acquired:
+                self._lock.release()
 
     # ---- building stages -----------------------------------------------------
 
@@ -376,7 +405,7 @@ class DAGScheduler:
         else:
             index = job.index_of[partition]
             if not job.finished[index]:
-                job.results[index] = result.value
+                job.results[index] = self._result_value(job, result)
                 job.finished[index] = True
                 self.merge_accumulators(result.accumulator_updates)
         run.pending.discard(partition)
@@ -386,6 +415,18 @@ class DAGScheduler:
             info = self._stage_info(stage, 0)
             info.completion_time = time.time()
             self.bus.post(ev.StageCompleted(job.id, info))
+
+    def _result_value(self, job: _Job, result: TaskResult) -> Any:
+        """Unpickle a result task's value, within ``spark.driver.maxResultSize``."""
+        job.result_bytes += len(result.value)
+        limit = self.settings.max_result_size
+        if limit and job.result_bytes > limit:
+            done = sum(job.finished) + 1
+            raise SparkException(
+                f"Job aborted due to stage failure: Total size of serialized results of "
+                f"{done} tasks ({format_size(job.result_bytes)}) is bigger than "
+                f"spark.driver.maxResultSize ({format_size(limit)})")
+        return serialization.loads(result.value)
 
     def _task_failed(self, job: _Job, run: _StageRun, desc: TaskDescription, error: str,
                      traceback: str, queue: deque[_PendingTask]) -> None:
@@ -446,16 +487,20 @@ class DAGScheduler:
 
     def _check_cancelled(self, job: _Job) -> None:
         reason = self._cancel_reason(job)
-        if reason is None:
-            return
-        # As PySpark kills the Python workers of cancelled tasks, so the next job
-        # does not wait behind them (the inline backend cannot interrupt a task).
+        if reason is not None:
+            raise SparkException(reason)
+
+    def _kill_tasks_of(self, job: _Job) -> None:
+        """Stop and forget the job's running tasks, as PySpark kills their Python
+        workers (the inline backend cannot interrupt a task; it has none left)."""
         for task_id, task in list(self._running_tasks.items()):
             if task.job is job:
+                del self._running_tasks[task_id]
                 self.backend.kill_task(task_id)
-        raise SparkException(reason)
 
     def _cancel_reason(self, job: _Job) -> str | None:
+        if self._shut_down:
+            return f"Job {job.id} cancelled because SparkContext was shut down"
         tags = set(job.properties.get("spark.job.tags", "").split(","))
         for ticket, kind, value in list(self._cancellations):
             if ticket < job.ticket:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from minispark import accumulators, broadcast
+from minispark.common import serialization
 from minispark.common.errors import FetchFailedError
 from minispark.files import SparkFiles
 from minispark.scheduler.lineage import deserialize_stage
@@ -87,8 +88,10 @@ def _ensure_dir(*parts: str) -> str:
 class Executor:
     """Runs tasks one at a time for one executor id."""
 
-    def __init__(self, executor_id: str, settings: ExecutorSettings) -> None:
+    def __init__(self, executor_id: str, settings: ExecutorSettings,
+                 in_driver: bool = False) -> None:
         self.executor_id = executor_id
+        self.in_driver = in_driver
         self.env = ExecutorEnv(executor_id, settings)
         self._binaries: OrderedDict[int, _StageBinary] = OrderedDict()
         SparkFiles._root_directory = os.path.join(settings.app_dir, "files")
@@ -124,8 +127,9 @@ class Executor:
             result = TaskResult(desc.task_id, self.executor_id, False, error=str(exc),
                                 fetch_failure=(exc.shuffle_id, exc.map_index))
         except BaseException as exc:  # noqa: BLE001 - a task's failure is data for the driver
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)) and stage is None:
-                raise
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)) and (
+                    stage is None or self.in_driver):
+                raise  # in the driver's thread, Ctrl-C is the user's, not the task's
             result = TaskResult(desc.task_id, self.executor_id, False,
                                 error=f"{type(exc).__name__}: {exc}",
                                 traceback=_user_traceback(exc))
@@ -157,7 +161,9 @@ class Executor:
         try:
             records = stage.rdd.iterator(desc.partition, ctx)
             if desc.kind == RESULT:
-                return stage.payload(ctx, records), metrics
+                # Serialized here, so the driver can bound what a job returns
+                # (spark.driver.maxResultSize) before unpickling any of it.
+                return serialization.dumps(stage.payload(ctx, records)), metrics
             status = write_map_output(records, stage.payload, desc.partition, env.shuffle_dir,
                                       self.executor_id, env.spill)
             metrics.shuffle_bytes_written = sum(status.sizes)
