@@ -14,7 +14,7 @@ import struct
 import threading
 from typing import Any, Callable, Generic, TypeVar
 
-import cloudpickle
+from minispark.common import serialization
 
 T = TypeVar("T")
 _ALIGN = 64
@@ -61,7 +61,7 @@ class Broadcast(Generic[T]):
 
     def dump(self, value: Any, f: Any) -> None:
         """Pickle ``value`` into the open binary file ``f``."""
-        cloudpickle.dump(value, f, protocol=5)
+        f.write(serialization.dumps_code(value))
 
     def load(self, file: Any) -> Any:
         """Unpickle a value written by :meth:`dump` from the open binary file ``file``."""
@@ -100,7 +100,7 @@ class Broadcast(Generic[T]):
 def write_broadcast(bid: int, value: Any, path: str) -> Broadcast:
     """Pickle ``value`` to ``path`` and register the driver's Broadcast."""
     buffers: list[pickle.PickleBuffer] = []
-    payload = cloudpickle.dumps(value, protocol=5, buffer_callback=buffers.append)
+    payload = serialization.dumps_code(value, buffer_callback=buffers.append)
     raws = [b.raw() for b in buffers]
     tmp = path + ".tmp"
     with open(tmp, "wb") as out:
@@ -136,7 +136,7 @@ def _read_value(bid: int, path: str) -> Any:
         pos += -pos % _ALIGN
         buffers.append(view[pos:pos + length])
         pos += length
-    return cloudpickle.loads(payload, buffers=buffers)
+    return pickle.loads(payload, buffers=buffers)
 
 
 def _rebuild(bid: int, path: str) -> Broadcast:

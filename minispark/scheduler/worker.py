@@ -10,27 +10,31 @@ import os
 import pickle
 import signal
 import sys
+from collections import deque
 from multiprocessing.connection import Connection
 
-import cloudpickle
-
-from minispark.common import serialization
+from minispark.common import pyspark_alias, serialization
 
 
 def main(argv: list[str]) -> int:
     """Serve tasks from the driver until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle
+    serialization.mark_executor_process()
     conn = Connection(int(argv[1]))
     _, executor_id, driver_path, settings = pickle.loads(conn.recv_bytes())
     sys.path[:] = driver_path
+    pyspark_alias.install_if_requested()  # minispark.activate() ran in the driver
     from minispark.scheduler.backend import handle_control
+    from minispark.scheduler.barrier import BarrierClient
     from minispark.scheduler.executor import Executor
 
     executor = Executor(executor_id, settings)
+    deferred: deque = deque()  # messages that came while a barrier task waited
+    executor.barrier_sync = BarrierClient(conn, deferred)
     conn.send_bytes(pickle.dumps(("ready", executor_id, os.getpid())))
     while True:
         try:
-            message = pickle.loads(conn.recv_bytes())
+            message = deferred.popleft() if deferred else pickle.loads(conn.recv_bytes())
         except (EOFError, OSError):
             return 0
         if message[0] == "stop":
@@ -43,13 +47,10 @@ def main(argv: list[str]) -> int:
 
 
 def _dump_result(result) -> bytes:
-    """Pickle a result; values that plain pickle refuses go through cloudpickle."""
+    """Pickle a result as record batches are (by value where it must be); a value
+    that cannot be pickled at all fails the task with the reason instead."""
     try:
-        return pickle.dumps(("result", result), protocol=serialization.PROTOCOL)
-    except Exception:  # noqa: BLE001 - retried below, then reported
-        pass
-    try:
-        return cloudpickle.dumps(("result", result), protocol=serialization.PROTOCOL)
+        return serialization.dumps(("result", result))
     except Exception as exc:  # noqa: BLE001 - the driver must hear about it
         result.success, result.value = False, None
         result.error = f"task result could not be serialized: {type(exc).__name__}: {exc}"
