@@ -5,21 +5,31 @@
 and ``binaryFiles`` use ``whole_file_groups`` + ``read_whole_file`` /
 ``read_whole_binary`` (Spark's ``CombineFileInputFormat``-based readers).
 
-Line-splitting rule, which guarantees every line is read by exactly one
-split: a line belongs to the split containing its first byte.  A split that
-does not start at 0 therefore skips from ``start - 1`` through the first line
-terminator (so a line starting exactly at ``start`` is kept), and every
-split reads past its end to finish the last line that starts inside it.
+Line-splitting rule (Hadoop's ``LineRecordReader``), which guarantees every
+line is read by exactly one split: a split owns the lines whose first byte
+lies in ``(start, end]`` (the first split also owns byte 0).  A split that
+does not start at 0 therefore skips from ``start`` through the first line
+terminator, and every split reads past its end to finish its last line.  A
+line starting exactly at ``end`` thus belongs to the earlier split, and a
+file that grew after listing gives its last split one more line, as in Spark.
+
+Splits are plain data, computed once when an RDD first needs its partitions
+and then fixed: a file that shrank below a split's start fails that split
+with ``EOFError`` (as Hadoop's seek does), and text read past the recorded
+length only finishes the split's last line.
 """
 from __future__ import annotations
 
 import bz2
 import gzip
+import io
+import zlib
 from dataclasses import dataclass
-from typing import BinaryIO, Callable, Iterable, Iterator, Optional, Union
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, Optional, Union
 
 from minispark.fs import globbing
 from minispark.fs.base import BlockLocation, FileStatus, base_name
+from minispark.fs.decoding import decode_text, repaired_utf8
 from minispark.fs.registry import get_filesystem, uri_scheme
 
 #: A file is cut while remaining / splitSize exceeds this (Hadoop's SPLIT_SLOP).
@@ -39,8 +49,69 @@ def _open_bz2(raw: BinaryIO) -> BinaryIO:
     return bz2.BZ2File(raw, mode="rb")
 
 
-#: Decompressors by file suffix, as Hadoop's CompressionCodecFactory picks codecs.
-_CODECS = {".gz": _open_gzip, ".bz2": _open_bz2}
+class _InflatingReader(io.RawIOBase):
+    """A zlib stream (Hadoop's ``DefaultCodec``), or several one after another, inflated.
+
+    Output is produced at most one read buffer at a time, so a small file that
+    inflates hugely never sits in memory whole.
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        super().__init__()
+        self._raw = raw
+        self._inflater = zlib.decompressobj()
+        self._started = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while True:
+            data = self._next_input()
+            if not data:
+                return 0
+            out = self._inflater.decompress(data, len(buffer))
+            if out:
+                buffer[:len(out)] = out
+                return len(out)
+
+    def _next_input(self) -> bytes:
+        if self._inflater.eof:
+            data = self._inflater.unused_data or self._raw.read(READ_CHUNK)
+            if data:  # another stream follows
+                self._inflater = zlib.decompressobj()
+            return data
+        if self._inflater.unconsumed_tail:
+            return self._inflater.unconsumed_tail
+        data = self._raw.read(READ_CHUNK)
+        if data:
+            self._started = True
+        elif self._started:  # an empty file is an empty stream, as for gzip
+            name = getattr(self._raw, "name", None)
+            shown = f" {name}" if isinstance(name, str) else ""
+            raise EOFError(f"Compressed file{shown} ended before the end of its zlib "
+                           "(.deflate) stream: it is truncated")
+        return data
+
+
+def _open_deflate(raw: BinaryIO) -> BinaryIO:
+    return io.BufferedReader(_InflatingReader(raw), READ_CHUNK)  # type: ignore[return-value]
+
+
+#: Decompressors by file suffix, as Hadoop's CompressionCodecFactory picks codecs
+#: (``.deflate``: Hadoop's DefaultCodec, a zlib stream).
+_CODECS = {".gz": _open_gzip, ".bz2": _open_bz2, ".deflate": _open_deflate}
+
+
+def decompressed(raw: BinaryIO, path: str) -> BinaryIO:
+    """``raw`` read through the codec the suffix of ``path`` picks (itself if none does).
+
+    >>> import io, zlib
+    >>> decompressed(io.BytesIO(zlib.compress(b"hello")), "part-00000.deflate").read()
+    b'hello'
+    """
+    codec = _codec_for(path)
+    return codec(raw) if codec is not None else raw
 
 
 @dataclass(frozen=True)
@@ -87,24 +158,27 @@ def is_hidden(path: str) -> bool:
 
 
 def is_splittable(path: str) -> bool:
-    """Compressed files (``.gz``, ``.bz2``) are read whole by one task."""
+    """Compressed files (``.gz``, ``.bz2``, ``.deflate``) are read whole by one task."""
     return _codec_for(path) is None
 
 
-def list_input_files(path: str) -> list[FileStatus]:
+def list_input_files(path: str, skip_directories: bool = False) -> list[FileStatus]:
     """The files an input path list names, in order, each directory's files sorted.
 
     Each comma-separated entry may be a file, a directory (its visible files,
     not recursive) or a glob (its visible matches; matched directories are
-    listed).  Missing entries are all reported in one ``FileNotFoundError``;
-    a sub-directory inside an input directory raises ``IsADirectoryError``
-    ("Not a file"), as Hadoop's ``FileInputFormat`` does.
+    listed).  Missing entries are all reported in one ``FileNotFoundError``.
+    A sub-directory inside an input directory raises ``IsADirectoryError``, as
+    Hadoop's ``FileInputFormat`` does for ``textFile``; ``skip_directories``
+    leaves it out instead, as Spark's whole-file formats (``wholeTextFiles``,
+    ``binaryFiles``) do.
 
     >>> import tempfile, os
     >>> tmp = tempfile.TemporaryDirectory(); d = tmp.name
     >>> for name in ("b.txt", "a.txt", "_SUCCESS", ".a.txt.crc"):
     ...     open(os.path.join(d, name), "w").close()
-    >>> [s.name for s in list_input_files(d)]
+    >>> os.mkdir(os.path.join(d, "sub"))
+    >>> [s.name for s in list_input_files(d, skip_directories=True)]
     ['a.txt', 'b.txt']
     >>> try:
     ...     list_input_files(d + "/missing")
@@ -123,8 +197,15 @@ def list_input_files(path: str) -> list[FileStatus]:
             files.extend(found)
     if errors:
         raise FileNotFoundError("\n".join(errors))
+    if skip_directories:
+        return [status for status in files if not status.is_dir]
     _require_files(files)
     return files
+
+
+def input_file_paths(path: str) -> list[str]:
+    """The paths of :func:`list_input_files`, one partition each for ``pickleFile``."""
+    return [status.path for status in list_input_files(path)]
 
 
 def _expand_entry(entry: str) -> Union[list[FileStatus], str]:
@@ -152,7 +233,9 @@ def _require_files(statuses: list[FileStatus]) -> None:
     for status in statuses:
         if status.is_dir:
             shown = get_filesystem(status.path).qualify(status.path)
-            raise IsADirectoryError(f"Not a file: {shown} (input directories are not read recursively)")
+            raise IsADirectoryError(
+                f"Path: {shown} is a directory, which is not supported by the record reader "
+                "(input directories are not read recursively)")
 
 
 # -- splitting ---------------------------------------------------------------
@@ -215,7 +298,11 @@ def _file_splits(status: FileStatus, goal: int) -> list[FileSplit]:
     blocks = get_filesystem(status.path).block_locations(status.path, 0, status.length)
     if not is_splittable(status.path):
         return [FileSplit(status.path, 0, status.length, split_hosts(blocks, 0, status.length))]
-    size = max(1, min(goal, status.block_size))
+    return _cut_file(status, blocks, max(1, min(goal, status.block_size)))
+
+
+def _cut_file(status: FileStatus, blocks: list[BlockLocation], size: int) -> list[FileSplit]:
+    """``size``-byte splits of a non-empty file; the tail may be up to ``SPLIT_SLOP`` larger."""
     splits, offset, remaining = [], 0, status.length
     while remaining / size > SPLIT_SLOP:
         splits.append(FileSplit(status.path, offset, size, split_hosts(blocks, offset, size)))
@@ -223,6 +310,31 @@ def _file_splits(status: FileStatus, goal: int) -> list[FileSplit]:
         remaining -= size
     if remaining:
         splits.append(FileSplit(status.path, offset, remaining, split_hosts(blocks, offset, remaining)))
+    return splits
+
+
+def record_splits(path: str, record_length: int) -> list[FileSplit]:
+    """Splits of whole fixed-length records, for ``binaryRecords``.
+
+    As Spark's ``FixedLengthBinaryInputFormat``: each file is cut at its block
+    size rounded down to whole records (at least one record per split), and
+    empty files give no split.  Records are raw bytes, compressed files too.
+
+    >>> import tempfile, os
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> for name, size in (("a.bin", 100), ("b.bin", 0)):
+    ...     with open(os.path.join(tmp.name, name), "wb") as f:
+    ...         _ = f.write(b"x" * size)
+    >>> [(os.path.basename(s.path), s.start, s.length) for s in record_splits(tmp.name, 10)]
+    [('a.bin', 0, 100)]
+    >>> tmp.cleanup()
+    """
+    splits: list[FileSplit] = []
+    for status in list_input_files(path):
+        if status.length:
+            blocks = get_filesystem(status.path).block_locations(status.path, 0, status.length)
+            size = max(record_length, status.block_size // record_length * record_length)
+            splits.extend(_cut_file(status, blocks, size))
     return splits
 
 
@@ -250,32 +362,45 @@ def read_text_split(
 ) -> Iterator[Union[str, bytes]]:
     """The lines of one split, terminators (``\\n``, ``\\r\\n``, ``\\r``) removed.
 
-    As in PySpark, ``use_unicode=False`` yields the raw ``bytes`` of each
-    line.  A UTF-8 byte-order mark at the start of a file is dropped (as
-    Hadoop's ``LineRecordReader`` does).  ``.gz`` / ``.bz2`` files are
-    decompressed.  ``encoding`` must be ASCII-compatible, because lines are
-    found at the byte level before decoding.
+    Malformed bytes decode to U+FFFD, as in Spark; with ``use_unicode=False``
+    each line is the UTF-8 ``bytes`` of that text (the raw bytes when they are
+    valid UTF-8), as in PySpark.  A UTF-8 byte-order mark at the start of a
+    file is dropped (as Hadoop's ``LineRecordReader`` does).  ``.gz`` /
+    ``.bz2`` files are decompressed.  ``encoding`` must be ASCII-compatible,
+    because lines are found at the byte level before decoding.
+
+    A line starting exactly at a split's end belongs to that split ("two"
+    below, which starts at byte 5):
 
     >>> import tempfile, os
     >>> tmp = tempfile.TemporaryDirectory(); p = os.path.join(tmp.name, "t.txt")
     >>> with open(p, "wb") as f:
-    ...     _ = f.write(b"one\\r\\ntwo\\rthree\\nfour")
-    >>> [list(read_text_split(FileSplit(p, s, n))) for s, n in ((0, 5), (5, 5), (10, 9))]
-    [['one'], ['two', 'three'], ['four']]
+    ...     _ = f.write(b"one\\r\\ntwo\\rthree\\nfour \\xff")
+    >>> [list(read_text_split(FileSplit(p, s, n))) for s, n in ((0, 5), (5, 5), (10, 11))]
+    [['one', 'two'], ['three'], ['four \\ufffd']]
     >>> tmp.cleanup()
     """
     if not use_unicode:
-        for _, block in _line_blocks(split):
-            yield from block.splitlines()
+        for block in _line_blocks(split):
+            yield from repaired_utf8(block).splitlines()
         return
     _check_ascii_compatible(encoding)
-    shown = get_filesystem(split.path).qualify(split.path)
-    for offset, block in _line_blocks(split):
-        yield from _decode_lines(block, offset, encoding, shown)
+    for block in _line_blocks(split):
+        yield from _decode_lines(block, encoding)
 
 
-def _line_blocks(split: FileSplit) -> Iterator[tuple[int, bytes]]:
-    """``(file offset, bytes)`` blocks holding exactly the lines owned by ``split``."""
+def line_blocks(split: FileSplit) -> Iterator[bytes]:
+    """Raw blocks (about 1 MiB, terminators kept) of exactly the lines ``split`` owns.
+
+    For columnar readers (CSV, JSON lines, text) that parse whole blocks at
+    once; same ownership rule, decompression and BOM handling as
+    :func:`read_text_split`.
+    """
+    return _line_blocks(split)
+
+
+def _line_blocks(split: FileSplit) -> Iterator[bytes]:
+    """Blocks of bytes holding exactly the lines owned by ``split``."""
     codec = _codec_for(split.path)
     if codec is not None and split.start != 0:
         raise ValueError(f"Compressed file {split.path} cannot be split (split starts at {split.start})")
@@ -286,9 +411,20 @@ def _line_blocks(split: FileSplit) -> Iterator[tuple[int, bytes]]:
             if split.start == 0:
                 blocks = _strip_bom(_align_lines(_read_chunks(stream, 0, end)))
             else:
-                stream.seek(split.start - 1)
-                blocks = _drop_first_line(_align_lines(_read_chunks(stream, split.start - 1, end)))
-            yield from (_clip_to_end(blocks, end) if end is not None else blocks)
+                _seek_split_start(stream, split)
+                blocks = _drop_first_line(_align_lines(_read_chunks(stream, split.start, end)))
+            for _, block in (_clip_to_end(blocks, end) if end is not None else blocks):
+                yield block
+
+
+def _seek_split_start(stream: BinaryIO, split: FileSplit) -> None:
+    """Move to ``split.start``; fail if the file is now shorter, as Hadoop's seek does."""
+    stream.seek(split.start - 1)
+    if not stream.read(1):
+        shown = get_filesystem(split.path).qualify(split.path)
+        raise EOFError(
+            f"Cannot seek after EOF: {shown} is now shorter than {split.start} bytes, where "
+            "one of its splits starts; the file shrank after its splits were computed")
 
 
 def _read_chunks(stream: BinaryIO, offset: int, end: int | None) -> Iterator[tuple[int, bytes]]:
@@ -352,7 +488,8 @@ def _first_line_end(data: bytes, start: int = 0) -> int:
 
 
 def _drop_first_line(blocks: Iterator[tuple[int, bytes]]) -> Iterator[tuple[int, bytes]]:
-    """Skip the line that crosses the split's start (the previous split reads it)."""
+    """Skip through the first terminator: that line starts at or before the split's start,
+    so the previous split reads it."""
     for offset, data in blocks:
         cut = _first_line_end(data)
         if cut < len(data):
@@ -372,40 +509,26 @@ def _strip_bom(blocks: Iterator[tuple[int, bytes]]) -> Iterator[tuple[int, bytes
 
 
 def _clip_to_end(blocks: Iterator[tuple[int, bytes]], end: int) -> Iterator[tuple[int, bytes]]:
-    """Keep the lines that start before ``end``; the last may run past it."""
+    """Keep the lines that start at or before ``end``; the last may run past it."""
     for offset, data in blocks:
-        if offset >= end:
+        if offset > end:
             return
         if offset + len(data) <= end:
             yield offset, data
             continue
-        yield offset, data[:_first_line_end(data, end - offset - 1)]
+        yield offset, data[:_first_line_end(data, end - offset)]
         return
 
 
-def _decode_lines(block: bytes, offset: int, encoding: str, shown: str) -> list[str]:
+def _decode_lines(block: bytes, encoding: str) -> list[str]:
     """Decode a whole block at once, then split it: far cheaper than per line."""
-    try:
-        text = block.decode(encoding)
-    except UnicodeDecodeError as err:
-        raise _located_decode_error(err, block, offset, shown) from None
+    text = decode_text(block, encoding)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if block.endswith((b"\n", b"\r")):
         lines.pop()  # the split after the final terminator is not a line
     return lines
-
-
-def _located_decode_error(
-    err: UnicodeDecodeError, block: bytes, offset: int, shown: str
-) -> UnicodeDecodeError:
-    """Re-raise a decode error against the offending line, naming file and offset."""
-    line_start = max(block.rfind(b"\n", 0, err.start), block.rfind(b"\r", 0, err.start)) + 1
-    line_end = _first_line_end(block, err.start)
-    line = block[line_start:line_end]
-    reason = f"{err.reason} (in {shown}, line starting at byte {offset + line_start})"
-    return UnicodeDecodeError(err.encoding, line, err.start - line_start, err.end - line_start, reason)
 
 
 def _check_ascii_compatible(encoding: str) -> None:
@@ -431,7 +554,8 @@ def whole_file_groups(path: str, min_partitions: int) -> list[list[FileStatus]]:
 
     Like Spark's ``WholeTextFileInputFormat`` (a ``CombineFileInputFormat``):
     ``maxSplitSize = ceil(totalSize / min_partitions)``, and files are added
-    to a group in order until it reaches that size.  Files are never split.
+    to a group in order until it reaches that size.  Files are never split,
+    and sub-directories of input directories are skipped, as in Spark.
 
     >>> import tempfile, os
     >>> tmp = tempfile.TemporaryDirectory(); d = tmp.name
@@ -442,7 +566,7 @@ def whole_file_groups(path: str, min_partitions: int) -> list[list[FileStatus]]:
     [['f0', 'f1'], ['f2', 'f3']]
     >>> tmp.cleanup()
     """
-    files = list_input_files(path)
+    files = list_input_files(path, skip_directories=True)
     target = -(-sum(f.length for f in files) // max(min_partitions, 1))  # integer ceil
     groups: list[list[FileStatus]] = []
     current: list[FileStatus] = []
@@ -464,8 +588,10 @@ def read_whole_file(
 ) -> tuple[Union[str, bytes], Union[str, bytes]]:
     """``(path, content)`` for ``wholeTextFiles``; the path as Spark shows it.
 
-    Compressed files are decompressed.  With ``use_unicode=False`` both key and
-    content are ``bytes``, as in PySpark.
+    The file is read whole as it is now, whatever its length when listed (as
+    Spark does).  Compressed files are decompressed; malformed bytes decode to
+    U+FFFD.  With ``use_unicode=False`` both key and content are UTF-8
+    ``bytes`` of that text, as in PySpark.
     """
     fs = get_filesystem(status.path)
     shown = fs.qualify(status.path)
@@ -473,15 +599,62 @@ def read_whole_file(
         codec = _codec_for(status.path)
         data = codec(raw).read() if codec is not None else raw.read()
     if not use_unicode:
-        return shown.encode("utf-8"), data
-    try:
-        return shown, data.decode(encoding)
-    except UnicodeDecodeError as err:
-        raise _located_decode_error(err, data, 0, shown) from None
+        return shown.encode("utf-8"), repaired_utf8(data)
+    return shown, decode_text(data, encoding)
 
 
 def read_whole_binary(status: FileStatus) -> tuple[str, bytes]:
-    """``(path, raw bytes)`` for ``binaryFiles``; never decompressed, as in Spark."""
+    """``(path, raw bytes)`` for ``binaryFiles``: the whole file as it is now, never
+    decompressed, as in Spark."""
     fs = get_filesystem(status.path)
     with fs.open(status.path) as raw:
         return fs.qualify(status.path), raw.read()
+
+
+# -- fixed-length records ------------------------------------------------------
+
+
+def read_record_split(split: FileSplit, record_length: int) -> Iterator[bytes]:
+    """The ``record_length``-byte records in exactly the split's byte range.
+
+    Bytes appended after listing are not read; a file that shrank since fails
+    with ``EOFError``, as Spark's ``FixedLengthBinaryRecordReader`` does.
+
+    >>> import tempfile, os
+    >>> tmp = tempfile.TemporaryDirectory(); p = os.path.join(tmp.name, "r.bin")
+    >>> with open(p, "wb") as f:
+    ...     _ = f.write(b"aabbccdd")
+    >>> list(read_record_split(FileSplit(p, 2, 4), 2))
+    [b'bb', b'cc']
+    >>> tmp.cleanup()
+    """
+    fs = get_filesystem(split.path)
+    if split.length % record_length:
+        raise ValueError(f"Partial record found at the end of {fs.qualify(split.path)}: "
+                         f"{split.start + split.length} bytes is not a multiple of the record "
+                         f"length {record_length}")
+    batch = max(1, READ_CHUNK // record_length) * record_length
+    with fs.open(split.path) as stream:
+        stream.seek(split.start)
+        remaining = split.length
+        while remaining:
+            want = min(batch, remaining)
+            data = _read_fully(stream, want)
+            if len(data) < want:
+                raise EOFError(f"{fs.qualify(split.path)} is now shorter than the "
+                               f"{split.start + split.length} bytes listed for it; the file "
+                               "shrank after its splits were computed")
+            remaining -= want
+            yield from [data[i:i + record_length] for i in range(0, want, record_length)]
+
+
+def _read_fully(stream: BinaryIO, size: int) -> bytes:
+    """``size`` bytes, or fewer only at end of file (a raw read may return less)."""
+    parts, got = [], 0
+    while got < size:
+        piece = stream.read(size - got)
+        if not piece:
+            break
+        parts.append(piece)
+        got += len(piece)
+    return b"".join(parts)

@@ -6,6 +6,7 @@ optional preferred locations. Public methods live in :mod:`minispark.rdd.rdd`.
 """
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any, Iterator
 
 from minispark.common import serialization
@@ -26,11 +27,14 @@ _RDD_IN_CLOSURE = (
     "transformation. For more information, see SPARK-5063."
 )
 
+#: Held while partitions are planned, so threads sharing an RDD list its input once.
+_PLANNING = threading.RLock()
+
 
 class RDDBase:
     """Lineage node: what every RDD has, whatever it computes."""
 
-    def __init__(self, ctx: "SparkContext", deps: list, num_partitions: int,
+    def __init__(self, ctx: "SparkContext", deps: list, num_partitions: int | None,
                  partitioner: Any = None) -> None:
         self.ctx = ctx
         self._id = ctx._new_rdd_id()
@@ -58,12 +62,22 @@ class RDDBase:
         self._deps = deps
 
     def getNumPartitions(self) -> int:
-        """The number of partitions.
+        """The number of partitions (file input is listed here if no action did yet).
 
         >>> sc.parallelize([1, 2, 3, 4], 2).getNumPartitions()
         2
         """
-        return self._num_partitions
+        if self._num_partitions is None:
+            _plan_partitions(self)
+        return self._num_partitions  # type: ignore[return-value]
+
+    def _plan_own_partitions(self) -> int:
+        """Fix this node's partitions when first needed (nodes built with ``None`` count)."""
+        raise NotImplementedError
+
+    def _partitions_like(self) -> "RDDBase | None":
+        """The parent whose partition count this node shares, if it has no plan of its own."""
+        return None
 
     def compute(self, index: int, task_context: "TaskContext") -> Iterator[Any]:
         """Produce the records of one partition from this node's inputs."""
@@ -76,7 +90,11 @@ class RDDBase:
     # ---- shipping to executors -------------------------------------------------
 
     def _ship_state(self) -> dict:
-        """This node's fields for the stage binary, without context or parents."""
+        """This node's fields for the stage binary, without context or parents.
+
+        Partitions are planned first, here in the driver: executors never list input.
+        """
+        self.getNumPartitions()
         state = dict(self.__dict__)
         state["ctx"] = None
         state["_deps"] = []
@@ -94,6 +112,25 @@ class RDDBase:
     def _is_stored(self) -> bool:
         level = self._storage_level
         return level.useMemory or level.useDisk
+
+
+def _plan_partitions(rdd: RDDBase) -> None:
+    """Plan the partitions of ``rdd`` and of the chain of nodes that share its count.
+
+    A loop, not recursion, so thousands of unplanned ``map``-like levels are fine.
+    A failed plan (say, a missing input path) is retried by the next call.
+    """
+    with _PLANNING:
+        chain, node = [], rdd
+        while node._num_partitions is None:
+            parent = node._partitions_like()
+            if parent is None:
+                node._num_partitions = node._plan_own_partitions()
+                break
+            chain.append(node)
+            node = parent
+        for link in chain:
+            link._num_partitions = node._num_partitions
 
 
 def compute_partition(rdd: RDDBase, index: int, task_context: "TaskContext",

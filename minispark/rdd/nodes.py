@@ -82,20 +82,37 @@ def _framed(records: Sequence[Any]) -> bytes:
 
 
 class FileSplitRDD(RDD):
-    """Records read from file splits by ``reader(split)`` (textFile, pickleFile, ...)."""
+    """Records read from file splits by ``reader(split)`` (textFile, pickleFile, ...).
 
-    def __init__(self, ctx: "SparkContext", splits: Sequence[Any],
+    As with Hadoop input formats in Spark, ``plan()`` lists the input when the
+    partitions are first needed (the first action, or ``getNumPartitions``),
+    not when the RDD is defined; the splits are then fixed for this RDD, so a
+    recomputed partition reads the same byte range.
+    """
+
+    def __init__(self, ctx: "SparkContext", plan: Callable[[], Sequence[Any]],
                  reader: Callable[[Any], Iterator[Any]]) -> None:
-        super().__init__(ctx, [], len(splits))
-        self._splits = list(splits)
+        if not callable(plan):
+            raise TypeError("FileSplitRDD takes a function that lists the splits when they "
+                            f"are first needed, not the splits themselves (got {type(plan)})")
+        super().__init__(ctx, [], None)
+        self._plan: Callable[[], Sequence[Any]] | None = plan
+        self._splits: list[Any] | None = None
         self._reader = reader
 
+    def _plan_own_partitions(self) -> int:
+        assert self._plan is not None
+        self._splits = list(self._plan())
+        self._plan = None
+        return len(self._splits)
+
     def compute(self, index: int, task_context: "TaskContext") -> Iterator[Any]:
-        return iter(self._reader(self._splits[index]))
+        return iter(self._reader(self._splits[index]))  # type: ignore[index]
 
     def preferred_hosts(self, index: int) -> tuple[str, ...]:
         """Hosts holding this split's data (HDFS block locations)."""
-        return tuple(getattr(self._splits[index], "hosts", ()))
+        self.getNumPartitions()
+        return tuple(getattr(self._splits[index], "hosts", ()))  # type: ignore[index]
 
 
 class EmptyRDD(RDD):
@@ -112,9 +129,13 @@ class MapPartitionsRDD(RDD):
     """Fused narrow steps over one parent (PySpark's PipelinedRDD)."""
 
     def __init__(self, parent: RDD, pipeline: Pipeline, partitioner: Any) -> None:
-        super().__init__(parent.ctx, [OneToOneDependency(parent)], parent.getNumPartitions(),
+        # The parent's count, or None until its input is listed (see _partitions_like).
+        super().__init__(parent.ctx, [OneToOneDependency(parent)], parent._num_partitions,
                          partitioner)
         self._pipeline = pipeline
+
+    def _partitions_like(self) -> RDD:
+        return self._deps[0].rdd
 
     def _fusable(self) -> bool:
         """Later steps may join this node unless it is cached or checkpointed."""
