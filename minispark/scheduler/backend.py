@@ -6,10 +6,13 @@ distributed) implements the same methods without touching the scheduler.
 """
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections import deque
 from dataclasses import dataclass
 
+from minispark.common import pyspark_alias
+from minispark.scheduler.barrier import BarrierRequest, solo_sync
 from minispark.scheduler.executor import Executor, ExecutorSettings
 from minispark.scheduler.task import TaskDescription, TaskResult
 
@@ -23,7 +26,7 @@ class ExecutorLost:
     task_id: int | None
 
 
-Event = TaskResult | ExecutorLost
+Event = TaskResult | ExecutorLost | BarrierRequest
 
 
 class ExecutorBackend(ABC):
@@ -67,6 +70,17 @@ class ExecutorBackend(ABC):
     def revive(self) -> None:
         """Before a job: retry executors the backend gave up on, if it can."""
 
+    def tell(self, executor_id: str, message: tuple) -> None:
+        """Send a message to one executor (the reply to a barrier task's sync)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot message one executor")
+
+    def executor_address(self, executor_id: str) -> str:
+        """``host:port`` of an executor, as barrier tasks see it (``BarrierTaskInfo``).
+
+        Local executors listen on no port: the port field holds the process id.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot name its executors' hosts")
+
 
 class InlineBackend(ExecutorBackend):
     """Runs each task in the driver's own thread: simple to debug, one slot.
@@ -85,6 +99,7 @@ class InlineBackend(ExecutorBackend):
 
     def start(self) -> None:
         self.executor = Executor(self.EXECUTOR_ID, self.settings, in_driver=True)
+        self.executor.barrier_sync = solo_sync  # one slot: a barrier stage has one task
 
     def stop(self) -> None:
         self.executor = None
@@ -95,6 +110,9 @@ class InlineBackend(ExecutorBackend):
 
     def free_executors(self) -> list[str]:
         return [self.EXECUTOR_ID] if self.executor is not None else []
+
+    def executor_address(self, executor_id: str) -> str:
+        return f"127.0.0.1:{os.getpid()}"  # the executor is the driver process
 
     def launch(self, executor_id: str, desc: TaskDescription, binary: bytes) -> None:
         assert self.executor is not None, "backend is stopped"
@@ -121,5 +139,9 @@ def handle_control(executor: Executor, message: tuple) -> None:
         executor.forget_broadcast(message[1], message[2])
     elif kind == "add_py_file":
         executor.add_py_file(message[1])
+    elif kind == "activate_pyspark":  # minispark.activate(): tasks may import pyspark
+        pyspark_alias.install()
+    elif kind == "barrier_reply":
+        pass  # for a barrier sync its task gave up on (timed out)
     else:
         raise ValueError(f"unknown control message {kind!r}")

@@ -22,6 +22,9 @@ from minispark.common.errors import RemoteTraceback, SparkException
 from minispark.common.units import format_size
 from minispark.scheduler import events as ev
 from minispark.scheduler.backend import ExecutorBackend, ExecutorLost
+from minispark.scheduler.barrier import (
+    BarrierCoordinator, BarrierRequest, check_job, is_barrier_stage,
+)
 from minispark.scheduler.dependency import NarrowDependency, ShuffleDependency
 from minispark.scheduler.lineage import serialize_stage, shuffle_dependencies
 from minispark.scheduler.task import RESULT, SHUFFLE_MAP, TaskDescription, TaskResult
@@ -40,6 +43,7 @@ class Stage:
         self.num_partitions = rdd.getNumPartitions()
         self.attempt = -1
         self.failed_attempts = 0
+        self.barrier = is_barrier_stage(rdd)
 
     @property
     def name(self) -> str:
@@ -85,6 +89,8 @@ class _Job:
     ticket: int = 0
     active: bool = True
     result_bytes: int = 0
+    #: Barrier stage attempts whose tasks wait to start together.
+    waiting_barriers: list["_StageRun"] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
@@ -125,6 +131,8 @@ class SchedulerSettings:
     locality_wait: float = 3.0
     #: Bytes of serialized task results one job may return; 0 for no limit.
     max_result_size: int = 0
+    #: Seconds a barrier task's barrier()/allGather() may wait for the others.
+    barrier_sync_timeout: float = 365 * 86400.0
 
 
 class DAGScheduler:
@@ -145,6 +153,7 @@ class DAGScheduler:
         self._binary_ids = itertools.count()
         self._lock = threading.Lock()
         self._running_tasks: dict[int, _RunningTask] = {}
+        self._barriers = BarrierCoordinator(backend.tell)
         self._job: _Job | None = None
         # Cancellations are (ticket, kind, value); a job is cancelled by those issued
         # after it was submitted, even while it still waits for the running job.
@@ -162,8 +171,8 @@ class DAGScheduler:
         with self._lock:
             if self._shut_down:
                 raise SparkException("Job cancelled because SparkContext was shut down")
-            final = ResultStage(next(self._stage_ids), rdd, self._parent_stages(rdd), func,
-                                list(partitions))
+            parents = self._parent_stages(rdd)  # numbered first, as Spark numbers them
+            final = ResultStage(next(self._stage_ids), rdd, parents, func, list(partitions))
             job = _Job(next(self._job_ids), final, properties.get("spark.jobGroup.id"),
                        properties, [None] * len(partitions), [False] * len(partitions),
                        {p: i for i, p in enumerate(partitions)}, ticket)
@@ -254,6 +263,7 @@ class DAGScheduler:
     # ---- the job loop --------------------------------------------------------
 
     def _run(self, job: _Job) -> None:
+        check_job(job.final, self.backend.parallelism)
         running: dict[int, _StageRun] = {}
         queue: deque[_PendingTask] = deque()
         while not job.done:
@@ -291,6 +301,8 @@ class DAGScheduler:
     def _submit(self, job: _Job, stage: Stage, queue: deque[_PendingTask]) -> _StageRun:
         stage.attempt += 1
         if isinstance(stage, ShuffleMapStage):
+            if stage.barrier:  # its tasks only ever run all together, as Spark reruns them
+                stage.outputs = [None] * stage.num_partitions
             partitions, payload = stage.missing(), stage.dep.handle
         else:
             partitions = [p for p in stage.partitions if not job.finished[job.index_of[p]]]
@@ -298,6 +310,9 @@ class DAGScheduler:
         binary = serialize_stage(stage.rdd, payload)
         run = _StageRun(stage, stage.attempt, next(self._binary_ids), binary, set(partitions))
         self.bus.post(ev.StageSubmitted(job.id, self._stage_info(stage, len(partitions))))
+        if stage.barrier:
+            job.waiting_barriers.append(run)
+            return run
         now = time.monotonic()
         for p in partitions:
             queue.append(_PendingTask(run, p, self._preferred(stage.rdd, p), now))
@@ -323,21 +338,46 @@ class DAGScheduler:
         return ()
 
     def _launch(self, job: _Job, queue: deque[_PendingTask]) -> None:
+        self._launch_barrier_stages(job)
         for executor_id in self.backend.free_executors():
             task = self._pick(queue, executor_id)
-            if task is None:
+            if task is not None:
+                self._start_task(job, task.run, task.partition, executor_id, job.properties)
+
+    def _start_task(self, job: _Job, run: _StageRun, partition: int, executor_id: str,
+                    properties: dict[str, str], barrier_sync_timeout: float | None = None
+                    ) -> int:
+        attempt = run.attempts[partition]
+        run.attempts[partition] += 1
+        desc = TaskDescription(
+            next(self._task_ids), run.stage.id, run.attempt, partition, attempt,
+            run.binary_id, SHUFFLE_MAP if isinstance(run.stage, ShuffleMapStage) else RESULT,
+            self._shuffle_inputs(run.stage), properties, barrier_sync_timeout)
+        self._running_tasks[desc.task_id] = _RunningTask(job, run, desc, executor_id)
+        self.bus.post(ev.TaskStart(run.stage.id, run.attempt, desc.task_id, partition,
+                                   attempt, executor_id))
+        self.backend.launch(executor_id, desc, run.binary)
+        return desc.task_id
+
+    def _launch_barrier_stages(self, job: _Job) -> None:
+        """A barrier stage's tasks start together, once an executor is free for each.
+
+        Each task learns every task's executor address (local property
+        ``addresses``, by partition, as Spark sets it). Locality is not waited for.
+        """
+        for run in list(job.waiting_barriers):
+            free = self.backend.free_executors()
+            partitions = sorted(run.pending)
+            if len(free) < len(partitions):
                 continue
-            run = task.run
-            attempt = run.attempts[task.partition]
-            run.attempts[task.partition] += 1
-            desc = TaskDescription(
-                next(self._task_ids), run.stage.id, run.attempt, task.partition, attempt,
-                run.binary_id, SHUFFLE_MAP if isinstance(run.stage, ShuffleMapStage) else RESULT,
-                self._shuffle_inputs(run.stage), job.properties)
-            self._running_tasks[desc.task_id] = _RunningTask(job, run, desc, executor_id)
-            self.bus.post(ev.TaskStart(run.stage.id, run.attempt, desc.task_id, task.partition,
-                                       attempt, executor_id))
-            self.backend.launch(executor_id, desc, run.binary)
+            job.waiting_barriers.remove(run)
+            executors = free[:len(partitions)]
+            properties = {**job.properties, "addresses": ",".join(
+                self.backend.executor_address(e) for e in executors)}
+            timeout = self.settings.barrier_sync_timeout
+            tasks = {self._start_task(job, run, p, e, properties, timeout): p
+                     for p, e in zip(partitions, executors)}
+            self._barriers.start(run.stage.id, run.attempt, tasks)
 
     def _pick(self, queue: deque[_PendingTask], executor_id: str) -> _PendingTask | None:
         """Locality first: a task cached here, else one that may run anywhere now."""
@@ -378,9 +418,14 @@ class DAGScheduler:
         if isinstance(event, ExecutorLost):
             self._executor_lost(job, event, running, queue)
             return
+        if isinstance(event, BarrierRequest):
+            self._barriers.request(event)
+            return
         result: TaskResult = event
         for status in result.block_updates:
             self.blocks.update(status)
+        if result.success:
+            self._barriers.task_succeeded(result.task_id)
         task = self._running_tasks.pop(result.task_id, None)
         if task is None or not task.job.active:
             return
@@ -391,6 +436,8 @@ class DAGScheduler:
                                  reason, result.metrics))
         if result.success:
             self._task_succeeded(job, task.run, desc.partition, result, running)
+        elif task.run.stage.barrier:
+            self._barrier_failed(job, task, result, running, queue)
         elif result.fetch_failure is not None:
             self._fetch_failed(task.run, result, running, queue)
         else:
@@ -481,7 +528,60 @@ class DAGScheduler:
         self.bus.post(ev.TaskEnd(desc.stage_id, desc.stage_attempt, desc.task_id, desc.partition,
                                  desc.attempt, event.executor_id, False, error,
                                  ev.TaskMetrics()))
-        self._task_failed(job, task.run, desc, error, "", queue)
+        if task.run.stage.barrier:
+            failure = TaskResult(desc.task_id, event.executor_id, False, error=error)
+            self._barrier_failed(job, task, failure, running, queue)
+        else:
+            self._task_failed(job, task.run, desc, error, "", queue)
+
+    def _barrier_failed(self, job: _Job, task: _RunningTask, result: TaskResult,
+                        running: dict[int, _StageRun], queue: deque[_PendingTask]) -> None:
+        """A barrier task failed: end its stage attempt; rerun a map stage whole, or abort.
+
+        As Spark: the other tasks are killed, the attempt counts towards
+        ``spark.stage.maxConsecutiveAttempts``, and a result stage is not retried
+        (its tasks may have committed output).
+        """
+        run, stage = task.run, task.run.stage
+        kind = "ShuffleMapTask" if isinstance(stage, ShuffleMapStage) else "ResultTask"
+        message = (f"Stage failed because barrier task {kind}({stage.id}, "
+                   f"{task.desc.partition}) finished unsuccessfully.\n{result.error}")
+        self._stop_barrier_attempt(run, f"Task {task.desc.task_id} from barrier stage "
+                                        f"{stage.id} ({stage.name}) failed.")
+        cause = RemoteTraceback(result.traceback) if result.traceback else None
+        if result.fetch_failure is not None:
+            self._fetch_failed(run, result, running, queue)
+        else:
+            running.pop(stage.id, None)
+            stage.failed_attempts += 1
+            info = self._stage_info(stage, 0)
+            info.failure_reason = message
+            self.bus.post(ev.StageCompleted(job.id, info))
+            if stage.failed_attempts >= self.settings.max_stage_attempts:
+                raise SparkException(
+                    f"Job aborted due to stage failure: {type(stage).__name__} {stage.id} "
+                    f"({stage.name}) has failed the maximum allowable number of times: "
+                    f"{self.settings.max_stage_attempts}. Most recent failure reason: "
+                    f"{message}") from cause
+        if isinstance(stage, ResultStage):
+            raise SparkException(
+                "Job aborted due to stage failure: Could not recover from a failed barrier "
+                f"ResultStage. Most recent failure reason: {message}") from cause
+
+    def _stop_barrier_attempt(self, run: _StageRun, reason: str) -> None:
+        """Stop the attempt's running tasks: those waiting in a sync are told to fail,
+        the others are killed (their executors are replaced)."""
+        released = self._barriers.finish(run.stage.id, run.attempt, reason)
+        for task_id, task in list(self._running_tasks.items()):
+            if task.run is not run:
+                continue
+            del self._running_tasks[task_id]
+            if task_id not in released:
+                self.backend.kill_task(task_id)
+            desc = task.desc
+            self.bus.post(ev.TaskEnd(desc.stage_id, desc.stage_attempt, task_id, desc.partition,
+                                     desc.attempt, task.executor_id, False,
+                                     f"TaskKilled ({reason})", ev.TaskMetrics()))
 
     # ---- cancellation and clean-up ---------------------------------------------
 
@@ -497,6 +597,9 @@ class DAGScheduler:
             if task.job is job:
                 del self._running_tasks[task_id]
                 self.backend.kill_task(task_id)
+                if task.run.stage.barrier:
+                    self._barriers.finish(task.run.stage.id, task.run.attempt,
+                                          f"job {job.id} ended")
 
     def _cancel_reason(self, job: _Job) -> str | None:
         if self._shut_down:

@@ -15,7 +15,8 @@ import time
 import traceback
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, Callable
 
 from minispark import accumulators, broadcast
 from minispark.common import serialization
@@ -26,7 +27,7 @@ from minispark.scheduler.task import RESULT, TaskDescription, TaskMetrics, TaskR
 from minispark.shuffle.aggregator import SpillPolicy
 from minispark.shuffle.writer import write_map_output
 from minispark.storage.block_manager import BlockManager
-from minispark.taskcontext import TaskContext
+from minispark.taskcontext import BarrierTaskContext, TaskContext
 
 #: Stage binaries an executor keeps; older ones are unpickled again if needed.
 MAX_BINARIES = 32
@@ -94,6 +95,9 @@ class Executor:
         self.in_driver = in_driver
         self.env = ExecutorEnv(executor_id, settings)
         self._binaries: OrderedDict[int, _StageBinary] = OrderedDict()
+        #: How a barrier task reaches the driver: (desc, epoch, kind, message) ->
+        #: every task's message; the process hosting this executor provides it.
+        self.barrier_sync: Callable[[TaskDescription, int, str, str], list[str]] | None = None
         SparkFiles._root_directory = os.path.join(settings.app_dir, "files")
         for path in settings.py_files:
             self.add_py_file(path)
@@ -154,8 +158,7 @@ class Executor:
         env = self.env
         env.shuffle_inputs = desc.shuffle_inputs
         env.start_task(desc.task_id)
-        ctx = TaskContext(desc.stage_id, desc.partition, desc.attempt, desc.task_id,
-                          desc.local_properties, env)
+        ctx = self._task_context(desc)
         TaskContext._current = ctx
         metrics = TaskMetrics()
         try:
@@ -172,6 +175,14 @@ class Executor:
         finally:
             TaskContext._current = None
             metrics.spilled_bytes = env.end_task()
+
+    def _task_context(self, desc: TaskDescription) -> TaskContext:
+        args = (desc.stage_id, desc.partition, desc.attempt, desc.task_id,
+                desc.local_properties, self.env)
+        if desc.barrier_sync_timeout is None:
+            return TaskContext(*args)
+        sync = None if self.barrier_sync is None else partial(self.barrier_sync, desc)
+        return BarrierTaskContext(*args, sync=sync)
 
     def forget_broadcast(self, bid: int, destroy: bool) -> None:
         broadcast.forget(bid, destroy)

@@ -30,6 +30,7 @@ from multiprocessing.connection import Connection, wait
 
 from minispark.common import serialization
 from minispark.scheduler.backend import Event, ExecutorBackend, ExecutorLost
+from minispark.scheduler.barrier import BarrierRequest
 from minispark.scheduler.executor import ExecutorSettings
 from minispark.scheduler.task import TaskDescription
 
@@ -209,6 +210,8 @@ class ProcessBackend(ExecutorBackend):
         elif message[0] == "result":
             worker.task_id = None
             events.append(message[1])
+        elif message[0] == "barrier":
+            events.append(BarrierRequest(worker.executor_id, *message[1:]))
 
     def _drain_wake(self) -> None:
         try:
@@ -258,6 +261,17 @@ class ProcessBackend(ExecutorBackend):
     def pid_of(self, executor_id: str) -> int:
         """The OS process id of one executor."""
         return self._workers[executor_id].process.pid
+
+    def executor_address(self, executor_id: str) -> str:
+        return f"127.0.0.1:{self.pid_of(executor_id)}"
+
+    def tell(self, executor_id: str, message: tuple) -> None:
+        worker = self._workers.get(executor_id)
+        if worker is not None:
+            try:
+                worker.conn.send_bytes(pickle.dumps(message, protocol=serialization.PROTOCOL))
+            except OSError:
+                pass  # it died; poll() reports it
 
     def stop(self) -> None:
         """Ask every executor to exit, kill those that do not within 2 s, reap all."""

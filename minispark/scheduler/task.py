@@ -26,6 +26,9 @@ class TaskDescription:
     kind: str
     shuffle_inputs: dict[int, list[str]] = field(default_factory=dict)
     local_properties: dict[str, str] = field(default_factory=dict)
+    #: Set for a task of a barrier stage: how long one barrier()/allGather() may
+    #: wait for the other tasks (spark.barrier.sync.timeout, seconds).
+    barrier_sync_timeout: float | None = None
 
 
 @dataclass

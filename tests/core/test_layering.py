@@ -19,9 +19,11 @@ ALLOWED = {
     "storage": {"storage", "common", "fs", "storagelevel"},
     "shuffle": {"shuffle", "common", "fs"},
     "scheduler": {"scheduler", "shuffle", "storage", "common", "fs"} | LEAVES,
-    "rdd": {"rdd", "scheduler", "shuffle", "storage", "common", "fs"} | LEAVES,
+    "rdd": {"rdd", "scheduler", "shuffle", "storage", "common", "fs", "hadoop"} | LEAVES,
     "hdfs": {"hdfs", "fs", "common"},
-    **{leaf: {"common"} for leaf in LEAVES},
+    "hadoop": {"hadoop", "fs", "common"},
+    "ui": {"ui", "scheduler", "common"},
+    **{leaf: {"common", "errors"} for leaf in LEAVES},
 }
 
 
