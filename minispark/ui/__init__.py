@@ -1,0 +1,1 @@
+"""What shows a running application to its user: the console progress bar."""
