@@ -70,15 +70,21 @@ class Accumulator(Generic[T]):
 
     @property
     def value(self) -> T:
-        """The merged value (driver only: tasks see only their own additions)."""
+        """The merged value; reading or setting it inside a task raises, as in PySpark.
+
+        >>> acc = sc.accumulator(0)
+        >>> sc.parallelize([1]).map(lambda x: acc.value).collect()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        minispark.common.errors.SparkException: ...
+        """
         if self._in_task:
-            raise RuntimeError("Accumulator.value cannot be accessed inside tasks")
+            raise _not_accessible()
         return self._value
 
     @value.setter
     def value(self, value: T) -> None:
         if self._in_task:
-            raise RuntimeError("Accumulator.value cannot be accessed inside tasks")
+            raise _not_accessible()
         self._value = value
 
     def add(self, term: T) -> None:
@@ -100,6 +106,12 @@ class Accumulator(Generic[T]):
 
     def __repr__(self) -> str:
         return f"Accumulator<id={self.aid}, value={self._value}>"
+
+
+def _not_accessible() -> RuntimeError:
+    """PySpark's error (class ``VALUE_NOT_ACCESSIBLE``) for ``.value`` used in a task."""
+    return RuntimeError("[VALUE_NOT_ACCESSIBLE] Value `Accumulator.value` cannot be accessed "
+                        "inside tasks.")
 
 
 def _task_copy(aid: int, zero: Any, accum_param: AccumulatorParam) -> Accumulator:
