@@ -154,8 +154,16 @@ class SparkContext:
                                        self._scheduler_settings(max_failures),
                                        self._merge_accumulators)
         broadcast_module.on_remove = self._remove_broadcast
-        for path in py_files or ():
+        # What `minispark submit --py-files/--files` (or the settings) ask to ship.
+        for path in [*self._conf._paths("spark.submit.pyFiles"), *(py_files or ())]:
             self.addPyFile(path)
+        for path in self._conf._paths("spark.files"):
+            self.addFile(path)
+        from minispark.ui.progress import console_progress_bar
+
+        progress_bar = console_progress_bar(self._settings["spark.ui.showConsoleProgress"])
+        if progress_bar is not None:
+            self._bus.add_listener(progress_bar)
 
     def _executor_settings(self) -> ExecutorSettings:
         settings = self._settings
@@ -179,7 +187,8 @@ class SparkContext:
             max_task_failures=master_failures or settings["spark.task.maxFailures"],
             max_stage_attempts=settings["spark.stage.maxConsecutiveAttempts"],
             locality_wait=settings["spark.locality.wait"],
-            max_result_size=settings["spark.driver.maxResultSize"])
+            max_result_size=settings["spark.driver.maxResultSize"],
+            barrier_sync_timeout=settings["spark.barrier.sync.timeout"])
 
     def stop(self) -> None:
         """Cancel running jobs, stop the executors, remove the application's files.
@@ -495,84 +504,203 @@ class SparkContext:
                  use_unicode: bool = True) -> RDD:
         """Lines of text files (a file, directory, glob or comma-separated list; .gz too).
 
+        As in PySpark, the input is listed and split at the first action (or
+        ``getNumPartitions``), not here, and the splits then stay fixed for
+        this RDD.  Malformed UTF-8 reads as U+FFFD.
+
         >>> import tempfile, os
-        >>> path = os.path.join(tempfile.mkdtemp(), "t.txt")
+        >>> tmp = tempfile.TemporaryDirectory(); path = os.path.join(tmp.name, "t.txt")
         >>> _ = open(path, "w").write("Hello\\nworld\\n")
-        >>> sc.textFile(path).collect()
-        ['Hello', 'world']
+        >>> lines = sc.textFile(path)
+        >>> _ = open(path, "a").write("again\\n")
+        >>> lines.collect()
+        ['Hello', 'world', 'again']
+        >>> tmp.cleanup()
         """
         from minispark.fs.input import read_text_split, text_splits
 
         self._check_alive()
-        splits = text_splits(name, minPartitions or self.defaultMinPartitions,
-                             balance_for=self.defaultParallelism)
-        return FileSplitRDD(self, splits,
+        plan = functools.partial(text_splits, name, minPartitions or self.defaultMinPartitions,
+                                 ignore_empty_splits=True, balance_for=self.defaultParallelism)
+        return FileSplitRDD(self, plan,
                             functools.partial(read_text_split, use_unicode=use_unicode))
 
     def wholeTextFiles(self, path: str, minPartitions: int | None = None,
                        use_unicode: bool = True) -> RDD:
-        """(path, whole content) pairs, one per file.
+        """(path, whole content) pairs, one per file; sub-directories are skipped.
+
+        Files are listed at the first action, and each is read whole as it is then.
 
         >>> import tempfile, os
-        >>> folder = tempfile.mkdtemp()
-        >>> _ = open(os.path.join(folder, "a.txt"), "w").write("1")
-        >>> [(os.path.basename(k), v) for k, v in sc.wholeTextFiles(folder).collect()]
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> _ = open(os.path.join(tmp.name, "a.txt"), "w").write("1")
+        >>> [(os.path.basename(k), v) for k, v in sc.wholeTextFiles(tmp.name).collect()]
         [('a.txt', '1')]
+        >>> tmp.cleanup()
         """
         from minispark.fs.input import read_whole_file, whole_file_groups
 
         self._check_alive()
-        groups = whole_file_groups(path, minPartitions or self.defaultMinPartitions)
-        return FileSplitRDD(self, groups, functools.partial(_read_group, read_whole_file))
+        plan = functools.partial(whole_file_groups, path,
+                                 minPartitions or self.defaultMinPartitions)
+        reader = functools.partial(read_whole_file, use_unicode=use_unicode)
+        return FileSplitRDD(self, plan, functools.partial(_read_group, reader))
 
     def binaryFiles(self, path: str, minPartitions: int | None = None) -> RDD:
-        """(path, bytes) pairs, one per file."""
+        """(path, bytes) pairs, one per file; listed at the first action, as ``wholeTextFiles``.
+
+        >>> import tempfile, os
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> _ = open(os.path.join(tmp.name, "b.bin"), "wb").write(b"\\x00\\xff")
+        >>> [(os.path.basename(k), v) for k, v in sc.binaryFiles(tmp.name).collect()]
+        [('b.bin', b'\\x00\\xff')]
+        >>> tmp.cleanup()
+        """
         from minispark.fs.input import read_whole_binary, whole_file_groups
 
         self._check_alive()
-        groups = whole_file_groups(path, minPartitions or self.defaultMinPartitions)
-        return FileSplitRDD(self, groups, functools.partial(_read_group, read_whole_binary))
+        plan = functools.partial(whole_file_groups, path,
+                                 minPartitions or self.defaultMinPartitions)
+        return FileSplitRDD(self, plan, functools.partial(_read_group, read_whole_binary))
 
     def pickleFile(self, name: str, minPartitions: int | None = None) -> RDD:
         """Elements saved with ``saveAsPickleFile``, one partition per part file.
 
         >>> import tempfile, os
-        >>> out = os.path.join(tempfile.mkdtemp(), "p")
+        >>> tmp = tempfile.TemporaryDirectory(); out = os.path.join(tmp.name, "p")
         >>> sc.parallelize([1, 2, 3], 2).saveAsPickleFile(out)
         >>> sorted(sc.pickleFile(out).collect())
         [1, 2, 3]
+        >>> tmp.cleanup()
         """
-        from minispark.fs.input import list_input_files
+        from minispark.fs.input import input_file_paths
         from minispark.fs.output import read_pickle_split
 
         self._check_alive()
-        paths = [s.path for s in list_input_files(name)]
-        return FileSplitRDD(self, paths, read_pickle_split)
+        return FileSplitRDD(self, functools.partial(input_file_paths, name), read_pickle_split)
 
     def binaryRecords(self, path: str, recordLength: int) -> RDD:
-        """Fixed-length binary records of ``recordLength`` bytes, one partition per file.
+        """Fixed-length binary records of ``recordLength`` bytes.
+
+        Each file is split at its block size rounded down to whole records; the
+        splits are computed at the first action and their byte ranges then kept.
 
         >>> import tempfile, os
-        >>> folder = tempfile.mkdtemp()
-        >>> _ = open(os.path.join(folder, "r.bin"), "wb").write(b"abcdef")
-        >>> sc.binaryRecords(folder, 2).collect()
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> _ = open(os.path.join(tmp.name, "r.bin"), "wb").write(b"abcdef")
+        >>> sc.binaryRecords(tmp.name, 2).collect()
         [b'ab', b'cd', b'ef']
+        >>> tmp.cleanup()
         """
-        from minispark.fs.input import list_input_files, read_whole_binary
+        from minispark.fs.input import read_record_split, record_splits
 
         self._check_alive()
         if recordLength < 1:
             raise ValueError(f"recordLength must be positive, got {recordLength}")
-        files = list_input_files(path)
-        return FileSplitRDD(self, files, functools.partial(_fixed_records, read_whole_binary,
-                                                          recordLength))
+        return FileSplitRDD(self, functools.partial(record_splits, path, recordLength),
+                            functools.partial(read_record_split, record_length=recordLength))
 
-    def hadoopFile(self, *args: Any, **kwargs: Any) -> RDD:
-        """Hadoop InputFormats need a JVM; use textFile, binaryFiles or pickleFile."""
-        raise NotImplementedError("hadoopFile: Hadoop InputFormats need a JVM; use textFile, "
-                                  "wholeTextFiles, binaryFiles or pickleFile")
+    def sequenceFile(self, path: str, keyClass: str | None = None, valueClass: str | None = None,
+                     keyConverter: str | None = None, valueConverter: str | None = None,
+                     minSplits: int | None = None, batchSize: int = 0) -> RDD:
+        """``(key, value)`` records of Hadoop SequenceFiles, as Python values.
 
-    sequenceFile = newAPIHadoopFile = hadoopRDD = newAPIHadoopRDD = hadoopFile
+        Each file's header names its Writable classes (``keyClass`` and
+        ``valueClass`` are checked to be Writables, then, as in Spark, not
+        used).  Text reads as ``str``, IntWritable/LongWritable as ``int``,
+        BytesWritable as ``bytearray``, MapWritable as ``dict``, ... (see
+        ``docs/hadoop-formats.md``).  Files split at their sync markers.
+
+        >>> import tempfile, os
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     path = os.path.join(d, "seq")
+        ...     sc.parallelize([(1, {3.0: "bb"}), (2, {1.0: "aa"})]).saveAsSequenceFile(path)
+        ...     sorted(sc.sequenceFile(path).collect())
+        [(1, {3.0: 'bb'}), (2, {1.0: 'aa'})]
+        """
+        return self._hadoop_input(
+            "sequenceFile", path, "org.apache.hadoop.mapred.SequenceFileInputFormat",
+            keyClass, valueClass, keyConverter, valueConverter, None,
+            minSplits or min(self.defaultParallelism, 2), batchSize, new_api=False)
+
+    def hadoopFile(self, path: str, inputFormatClass: str, keyClass: str, valueClass: str,
+                   keyConverter: str | None = None, valueConverter: str | None = None,
+                   conf: dict | None = None, batchSize: int = 0) -> RDD:
+        """Records of an old-API (``org.apache.hadoop.mapred``) InputFormat.
+
+        TextInputFormat gives ``(byte offset, line)``, KeyValueTextInputFormat
+        ``(key, value)`` strings, SequenceFileInputFormat the files' records.
+
+        >>> import tempfile, os
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     path = os.path.join(d, "t.txt")
+        ...     _ = open(path, "w").write("a\\nbc\\n")
+        ...     sc.hadoopFile(path, "org.apache.hadoop.mapred.TextInputFormat",
+        ...                   "org.apache.hadoop.io.LongWritable", "org.apache.hadoop.io.Text").collect()
+        [(0, 'a'), (2, 'bc')]
+        """
+        return self._hadoop_input("hadoopFile", path, inputFormatClass, keyClass, valueClass,
+                                  keyConverter, valueConverter, conf, self.defaultMinPartitions,
+                                  batchSize, new_api=False)
+
+    def newAPIHadoopFile(self, path: str, inputFormatClass: str, keyClass: str, valueClass: str,
+                         keyConverter: str | None = None, valueConverter: str | None = None,
+                         conf: dict | None = None, batchSize: int = 0) -> RDD:
+        """Records of a new-API (``org.apache.hadoop.mapreduce``) InputFormat.
+
+        ``conf`` takes Hadoop keys such as ``textinputformat.record.delimiter``.
+
+        >>> import tempfile, os
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     path = os.path.join(d, "t.txt")
+        ...     _ = open(path, "w").write("a;b;c")
+        ...     sc.newAPIHadoopFile(path, "org.apache.hadoop.mapreduce.lib.input.TextInputFormat",
+        ...                         "org.apache.hadoop.io.LongWritable", "org.apache.hadoop.io.Text",
+        ...                         conf={"textinputformat.record.delimiter": ";"}).collect()
+        [(0, 'a'), (2, 'b'), (4, 'c')]
+        """
+        return self._hadoop_input("newAPIHadoopFile", path, inputFormatClass, keyClass,
+                                  valueClass, keyConverter, valueConverter, conf,
+                                  self.defaultMinPartitions, batchSize, new_api=True)
+
+    def hadoopRDD(self, inputFormatClass: str, keyClass: str, valueClass: str,
+                  keyConverter: str | None = None, valueConverter: str | None = None,
+                  conf: dict | None = None, batchSize: int = 0) -> RDD:
+        """As ``hadoopFile``, the input named by ``conf``'s ``mapreduce.input.fileinputformat.inputdir``.
+
+        >>> import tempfile, os
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     _ = open(os.path.join(d, "t.txt"), "w").write("k\\tv\\n")
+        ...     sc.hadoopRDD("org.apache.hadoop.mapred.KeyValueTextInputFormat",
+        ...                  "org.apache.hadoop.io.Text", "org.apache.hadoop.io.Text",
+        ...                  conf={"mapreduce.input.fileinputformat.inputdir": d}).collect()
+        [('k', 'v')]
+        """
+        return self._hadoop_input("hadoopRDD", None, inputFormatClass, keyClass, valueClass,
+                                  keyConverter, valueConverter, conf, self.defaultMinPartitions,
+                                  batchSize, new_api=False)
+
+    def newAPIHadoopRDD(self, inputFormatClass: str, keyClass: str, valueClass: str,
+                        keyConverter: str | None = None, valueConverter: str | None = None,
+                        conf: dict | None = None, batchSize: int = 0) -> RDD:
+        """As ``newAPIHadoopFile``, the input named by ``conf`` (``...fileinputformat.inputdir``)."""
+        return self._hadoop_input("newAPIHadoopRDD", None, inputFormatClass, keyClass,
+                                  valueClass, keyConverter, valueConverter, conf,
+                                  self.defaultMinPartitions, batchSize, new_api=True)
+
+    def _hadoop_input(self, operation: str, path: str | None, input_format_class: str,
+                      key_class: str | None, value_class: str | None, key_converter: str | None,
+                      value_converter: str | None, conf: dict | None, min_partitions: int,
+                      batch_size: int, new_api: bool) -> RDD:
+        # batchSize only groups records for py4j in PySpark: results do not depend on it.
+        from minispark.hadoop.formats import plan_input
+
+        self._check_alive()
+        if not isinstance(batch_size, int) or batch_size < 0:
+            raise ValueError(f"{operation}: batchSize must be an int >= 0, got {batch_size!r}")
+        plan = plan_input(operation, path, input_format_class, key_class, value_class,
+                          key_converter, value_converter, conf, min_partitions, new_api)
+        return FileSplitRDD(self, plan.splits, plan.reader)
 
     # ---- shared variables --------------------------------------------------------------
 
@@ -735,15 +863,6 @@ def _checked_tag(tag: str) -> str:
     if not isinstance(tag, str) or not tag or "," in tag:
         raise ValueError(f"Spark job tag must be a non-empty string without ',': {tag!r}")
     return tag
-
-
-def _fixed_records(reader: Callable[[Any], tuple[str, bytes]], length: int,
-                   status: Any) -> Iterable[bytes]:
-    path, data = reader(status)
-    if len(data) % length:
-        raise ValueError(f"Partial record found at the end of {path}: {len(data)} bytes is "
-                         f"not a multiple of the record length {length}")
-    return (data[i:i + length] for i in range(0, len(data), length))
 
 
 def _read_group(reader: Callable[[Any], Any], group: Sequence[Any]) -> Iterable[Any]:

@@ -44,10 +44,10 @@ def format_size(size: int) -> str:
     """A byte count as Spark prints it: the largest unit it is at least twice of.
 
     >>> format_size(1 << 20), format_size(21 << 20), format_size(100)
-    ('1024.0 KiB', '21.0 MiB', '100 B')
+    ('1024.0 KiB', '21.0 MiB', '100.0 B')
     """
     for name, unit in (("EiB", 1 << 60), ("PiB", 1 << 50), ("TiB", 1 << 40),
                        ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if size >= 2 * unit:
             return f"{size / unit:.1f} {name}"
-    return f"{size} B"
+    return f"{float(size):.1f} B"

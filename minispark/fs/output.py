@@ -22,13 +22,14 @@ minispark reads.  Like any pickle, only load files you trust.
 """
 from __future__ import annotations
 
+import bz2
 import contextlib
-import gzip
 import itertools
 import pickle
 import struct
 import uuid
-from typing import BinaryIO, Iterable, Iterator, Union
+import zlib
+from typing import Any, BinaryIO, Iterable, Iterator, Union
 
 from minispark.fs.base import FileSystem, base_name, join_path, parent_path
 from minispark.fs.input import FileSplit
@@ -89,19 +90,25 @@ class OutputJob:
         fs.mkdirs(self._attempts_path)
 
     @contextlib.contextmanager
-    def task_writer(self, partition: int, attempt: int, suffix: str = "") -> Iterator[BinaryIO]:
+    def task_writer(self, partition: int, attempt: int, suffix: str = "",
+                    directory: str = "", prefix: str = "part-") -> Iterator[BinaryIO]:
         """A binary file for one task attempt's part; committed on clean exit.
 
         On an exception the attempt's file is deleted.  If another attempt
         already committed this partition, that part is kept and this
-        attempt's output is dropped.
+        attempt's output is dropped.  ``directory`` (relative, e.g.
+        ``"year=2024/month=1"``) places the part in a sub-directory of the
+        output, for partitioned tables.  ``prefix`` starts the part's name
+        (``part-r-`` for Hadoop's new-API output formats).
         """
-        if partition < 0 or attempt < 0 or "/" in suffix:
-            raise ValueError(f"Invalid part: partition={partition}, attempt={attempt}, suffix={suffix!r}")
+        if (partition < 0 or attempt < 0 or "/" in suffix + prefix or directory.startswith("/")
+                or ".." in directory.split("/")):
+            raise ValueError(f"Invalid part: partition={partition}, attempt={attempt}, "
+                             f"suffix={suffix!r}, directory={directory!r}")
         fs = self._fs()
         if not fs.exists(self._attempts_path):
             raise RuntimeError(f"Output job for {self.path} is not set up, or was already committed or aborted")
-        part = f"part-{partition:05d}{suffix}"
+        part = f"{prefix}{partition:05d}{suffix}"
         scratch = join_path(self._attempts_path, f"{part}.attempt-{attempt}-{uuid.uuid4().hex[:8]}")
         fileobj = fs.create(scratch)
         try:
@@ -110,7 +117,10 @@ class OutputJob:
             _discard(fs, fileobj, scratch)
             raise
         fileobj.close()
-        _publish(fs, scratch, join_path(self.temp_path, part))
+        target = join_path(self.temp_path, directory) if directory else self.temp_path
+        if directory:
+            fs.mkdirs(target)
+        _publish(fs, scratch, join_path(target, part))
 
     def commit(self) -> None:
         """Publish all committed parts plus ``_SUCCESS`` at the output path.
@@ -161,25 +171,94 @@ def _discard(fs: FileSystem, fileobj: BinaryIO, scratch: str) -> None:
 # -- text parts --------------------------------------------------------------
 
 
-def write_text_part(fileobj: BinaryIO, lines: Iterable[object], compress: bool = False) -> None:
+def write_text_part(fileobj: BinaryIO, lines: Iterable[object],
+                    compress: Union[bool, str] = False) -> None:
     """Write one element per line, as PySpark's ``saveAsTextFile`` does.
 
     ``bytes`` are written as they are, ``str`` UTF-8 encoded, anything else
-    as ``str(x)``; each followed by ``\\n``.  ``compress`` writes gzip (name the
-    part with a ``.gz`` suffix).
+    as ``str(x)``; each followed by ``\\n``.  ``compress`` names a codec by
+    the suffix Hadoop gives its files (``.gz``, ``.bz2``, ``.deflate``; ``True``
+    means ``.gz``); name the part with that suffix.
 
-    >>> import io
+    >>> import io, zlib
     >>> buf = io.BytesIO()
     >>> write_text_part(buf, ["é", b"raw", None, 3])
     >>> buf.getvalue()
     b'\\xc3\\xa9\\nraw\\nNone\\n3\\n'
+    >>> buf = io.BytesIO()
+    >>> write_text_part(buf, ["a"], compress=".deflate")
+    >>> zlib.decompress(buf.getvalue())
+    b'a\\n'
     """
     if not compress:
         _write_lines(fileobj, lines)
         return
-    # Fixed mtime and no file name: identical input gives identical bytes.
-    with gzip.GzipFile(filename="", mode="wb", fileobj=fileobj, compresslevel=6, mtime=0) as gz:
-        _write_lines(gz, lines)
+    with compressing_writer(fileobj, ".gz" if compress is True else compress) as out:
+        _write_lines(out, lines)
+
+
+#: The gzip header Hadoop's GzipCodec writes: no name, no mtime, no flags, OS 0.
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x00"
+
+
+class _DeflatingWriter:
+    """Streams the zlib stream of Hadoop's ``DefaultCodec`` (or, with ``gzip_member``, the
+    gzip member of its ``GzipCodec``) into ``fileobj``, left open: the bytes Hadoop writes.
+    """
+
+    def __init__(self, fileobj: BinaryIO, gzip_member: bool = False) -> None:
+        self._out = fileobj
+        self._gzip = gzip_member
+        self._deflater = zlib.compressobj(6, zlib.DEFLATED,
+                                          -zlib.MAX_WBITS if gzip_member else zlib.MAX_WBITS)
+        self._crc = self._size = 0
+        if gzip_member:
+            fileobj.write(_GZIP_HEADER)
+
+    def write(self, data: bytes) -> int:
+        if self._gzip:
+            self._crc = zlib.crc32(data, self._crc)
+            self._size += len(data)
+        self._out.write(self._deflater.compress(data))
+        return len(data)
+
+    def __enter__(self) -> "_DeflatingWriter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._out.write(self._deflater.flush())
+        if self._gzip:
+            self._out.write(struct.pack("<II", self._crc, self._size & 0xFFFFFFFF))
+
+
+def _gzip_writer(fileobj: BinaryIO) -> Any:
+    return _DeflatingWriter(fileobj, gzip_member=True)
+
+
+def _bzip2_writer(fileobj: BinaryIO) -> Any:
+    return bz2.BZ2File(fileobj, mode="wb", compresslevel=9)
+
+
+#: Compressing writers by the file suffix Hadoop's codec gives (Gzip, BZip2, Default).
+_COMPRESSORS = {".gz": _gzip_writer, ".bz2": _bzip2_writer, ".deflate": _DeflatingWriter}
+
+
+def compressing_writer(fileobj: BinaryIO, suffix: str) -> Any:
+    """A context-managed writer compressing into ``fileobj`` (left open) by file suffix;
+    the same data gives the same bytes, the bytes Hadoop's codec writes.
+
+    >>> import io, bz2
+    >>> buf = io.BytesIO()
+    >>> with compressing_writer(buf, ".bz2") as out:
+    ...     _ = out.write(b"data")
+    >>> bz2.decompress(buf.getvalue())
+    b'data'
+    """
+    try:
+        return _COMPRESSORS[suffix](fileobj)
+    except KeyError:
+        raise NotImplementedError(f"no compressor for suffix {suffix!r}; supported: "
+                                  f"{', '.join(_COMPRESSORS)}") from None
 
 
 def _write_lines(out: BinaryIO, lines: Iterable[object]) -> None:

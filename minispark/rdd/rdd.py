@@ -66,11 +66,19 @@ class RDD(RDDBase):
         return self
 
     def __repr__(self) -> str:
-        label = self._name or type(self).__name__
-        return f"{label}[{self._id}] at {self._creation_site}"
+        """Spark's form: ``[name ]Type[id] at call-site``.
+
+        >>> sc.parallelize([1]).setName("ones")  # doctest: +ELLIPSIS
+        ones ParallelCollectionRDD[...] at parallelize at ...
+        """
+        label = f"{self._name} " if self._name else ""
+        return f"{label}{type(self).__name__}[{self._id}] at {self._creation_site}"
 
     def toDebugString(self) -> bytes:
-        """The lineage, indented at each shuffle boundary (as bytes, like PySpark).
+        """The lineage in Spark's layout, as bytes (as PySpark returns it).
+
+        ``+-(n)`` opens a stage at each shuffle; the storage level in brackets
+        is this RDD's, on every line, as Spark prints it.
 
         >>> rdd = sc.parallelize([(1, 2)], 1).reduceByKey(lambda a, b: a + b)
         >>> print(rdd.toDebugString().decode())  # doctest: +ELLIPSIS
@@ -223,6 +231,22 @@ class RDD(RDDBase):
                                preservesPartitioning: bool = False) -> "RDD":
         """Deprecated alias of :meth:`mapPartitionsWithIndex`."""
         return self.mapPartitionsWithIndex(f, preservesPartitioning)
+
+    def barrier(self) -> "RDDBarrier":
+        """Mark the next stage as a barrier stage: all its tasks start together.
+
+        If one task fails, every task of the stage is stopped and the stage runs
+        again; tasks wait for each other with ``BarrierTaskContext.barrier()``.
+
+        >>> from minispark import BarrierTaskContext
+        >>> def f(it):
+        ...     return [BarrierTaskContext.get().allGather(str(sum(it)))]
+        >>> sc.parallelize([1, 2, 3, 4], 2).barrier().mapPartitions(f).collect()
+        [['3', '7'], ['3', '7']]
+        """
+        from minispark.rdd.barrier import RDDBarrier
+
+        return RDDBarrier(self)
 
     def glom(self) -> "RDD":
         """One list per partition.
@@ -1140,6 +1164,108 @@ class RDD(RDDBase):
         from minispark.rdd.output import save_as_pickle_file
 
         save_as_pickle_file(self, path, batchSize)
+
+    def saveAsSequenceFile(self, path: str, compressionCodecClass: str | None = None) -> None:
+        """Write ``(key, value)`` pairs as Hadoop SequenceFiles (``part-NNNNN``), atomically.
+
+        The key and value Writable classes are inferred from the first pair,
+        as PySpark does (``str`` Text, ``int`` IntWritable or LongWritable,
+        ``float`` DoubleWritable, ``dict`` MapWritable, ...); a codec makes the
+        files BLOCK-compressed.  Hadoop reads them.
+
+        >>> import tempfile, os
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     path = os.path.join(d, "seq")
+        ...     sc.parallelize([(1, "a"), (2, "b")]).saveAsSequenceFile(path)
+        ...     sorted(sc.sequenceFile(path).collect())
+        [(1, 'a'), (2, 'b')]
+        """
+        from minispark.rdd.output import save_as_hadoop_file
+
+        save_as_hadoop_file(self, "saveAsSequenceFile", path,
+                            "org.apache.hadoop.mapred.SequenceFileOutputFormat", None, None, None,
+                            None, None, compressionCodecClass, new_api=False)
+
+    def saveAsHadoopFile(self, path: str, outputFormatClass: str, keyClass: str | None = None,
+                         valueClass: str | None = None, keyConverter: str | None = None,
+                         valueConverter: str | None = None, conf: dict | None = None,
+                         compressionCodecClass: str | None = None) -> None:
+        """Write pairs with an old-API (``mapred``) OutputFormat: Text or SequenceFile.
+
+        Classes not given are inferred from the first pair; converters (Java
+        classes) are not supported.  See ``docs/hadoop-formats.md``.
+
+        >>> import tempfile, os
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     path = os.path.join(d, "out")
+        ...     sc.parallelize([(1, "a")], 1).saveAsHadoopFile(
+        ...         path, "org.apache.hadoop.mapred.TextOutputFormat")
+        ...     open(os.path.join(path, "part-00000")).read()
+        '1\\ta\\n'
+        """
+        from minispark.rdd.output import save_as_hadoop_file
+
+        save_as_hadoop_file(self, "saveAsHadoopFile", path, outputFormatClass, keyClass,
+                            valueClass, keyConverter, valueConverter, conf,
+                            compressionCodecClass, new_api=False)
+
+    def saveAsNewAPIHadoopFile(self, path: str, outputFormatClass: str,
+                               keyClass: str | None = None, valueClass: str | None = None,
+                               keyConverter: str | None = None,
+                               valueConverter: str | None = None,
+                               conf: dict | None = None) -> None:
+        """Write pairs with a new-API (``mapreduce``) OutputFormat; parts are ``part-r-NNNNN``.
+
+        >>> import tempfile, os
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     path = os.path.join(d, "out")
+        ...     sc.parallelize([(1, {3.0: "bb"})], 1).saveAsNewAPIHadoopFile(
+        ...         path, "org.apache.hadoop.mapreduce.lib.output.SequenceFileOutputFormat")
+        ...     sorted(os.listdir(path)), sc.sequenceFile(path).collect()
+        (['_SUCCESS', 'part-r-00000'], [(1, {3.0: 'bb'})])
+        """
+        from minispark.rdd.output import save_as_hadoop_file
+
+        save_as_hadoop_file(self, "saveAsNewAPIHadoopFile", path, outputFormatClass, keyClass,
+                            valueClass, keyConverter, valueConverter, conf, None, new_api=True)
+
+    def saveAsHadoopDataset(self, conf: dict, keyConverter: str | None = None,
+                            valueConverter: str | None = None) -> None:
+        """Write pairs as an old-API job ``conf`` says (``mapred.output.format.class``,
+        ``mapreduce.output.fileoutputformat.outputdir``, output key/value classes).
+
+        >>> import tempfile, os
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     path = os.path.join(d, "out")
+        ...     sc.parallelize([(1, "a")], 1).saveAsHadoopDataset(
+        ...         {"mapreduce.output.fileoutputformat.outputdir": path})
+        ...     open(os.path.join(path, "part-00000")).read()
+        '1\\ta\\n'
+        """
+        from minispark.rdd.output import save_as_hadoop_dataset
+
+        save_as_hadoop_dataset(self, "saveAsHadoopDataset", conf, keyConverter, valueConverter,
+                               new_api=False)
+
+    def saveAsNewAPIHadoopDataset(self, conf: dict, keyConverter: str | None = None,
+                                  valueConverter: str | None = None) -> None:
+        """Write pairs as a new-API job ``conf`` says (``mapreduce.job.outputformat.class``, ...).
+
+        >>> import tempfile, os
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     path = os.path.join(d, "out")
+        ...     sc.parallelize([(1, "a")], 1).saveAsNewAPIHadoopDataset({
+        ...         "mapreduce.job.outputformat.class":
+        ...             "org.apache.hadoop.mapreduce.lib.output.SequenceFileOutputFormat",
+        ...         "mapreduce.job.output.key.class": "org.apache.hadoop.io.IntWritable",
+        ...         "mapreduce.output.fileoutputformat.outputdir": path})
+        ...     sc.sequenceFile(path).collect()
+        [(1, 'a')]
+        """
+        from minispark.rdd.output import save_as_hadoop_dataset
+
+        save_as_hadoop_dataset(self, "saveAsNewAPIHadoopDataset", conf, keyConverter,
+                               valueConverter, new_api=True)
 
 
 def _reduce_partition(f: Callable[[Any, Any], Any], it: Iterator[Any]) -> list:
