@@ -31,7 +31,8 @@ def _context(key: str) -> SparkContext:
     if active is not None:
         active.stop()
     master, backend = BACKENDS[key]
-    conf = SparkConf().set("minispark.executor.backend", backend)
+    # The web UI on a port the OS picks: test runs side by side never collide on 4040.
+    conf = SparkConf().set("minispark.executor.backend", backend).set("spark.ui.port", "0")
     ctx = SparkContext(master, f"tests-{key}", conf=conf)
     ctx._test_key = key  # type: ignore[attr-defined]
     return ctx
@@ -59,7 +60,7 @@ def make_context() -> Iterator[Callable[..., SparkContext]]:
         active = SparkContext._active_spark_context
         if active is not None:
             active.stop()
-        conf = SparkConf().set("minispark.executor.backend", backend)
+        conf = SparkConf().set("minispark.executor.backend", backend).set("spark.ui.port", "0")
         for key, value in settings.items():
             conf.set(key, value)
         ctx = SparkContext(master, "tests-dedicated", conf=conf)
@@ -103,10 +104,15 @@ def record_events() -> Iterator[Callable[[SparkContext], EventRecorder]]:
 
 @pytest.fixture(autouse=True)
 def _doctest_context(request: pytest.FixtureRequest) -> None:
-    """Docstring examples use ``sc`` (local[2] executor processes) as PySpark's do."""
+    """Docstring examples use ``sc`` (local[2] executor processes) as PySpark's do,
+    and ``spark``, a SparkSession on it."""
     if isinstance(request.node, DoctestItem):
         namespace = request.getfixturevalue("doctest_namespace")
         namespace["sc"] = _context("local[2]")
+        if request.node.name.startswith("minispark.sql"):
+            from minispark.sql import SparkSession
+
+            namespace["spark"] = SparkSession(namespace["sc"])
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -34,7 +34,8 @@ class SparkConf:
     """
 
     def __init__(self, loadDefaults: bool = True, _jvm: object = None, _jconf: object = None) -> None:
-        self._conf: dict[str, str] = dict(default_properties()) if loadDefaults else {}
+        self._conf: dict[str, str] = ({**default_properties(), **_spark_system_properties()}
+                                      if loadDefaults else {})
 
     def set(self, key: str, value: object) -> "SparkConf":
         """Set one property; values are kept as strings, as Spark does."""
@@ -97,6 +98,36 @@ class SparkConf:
     def _paths(self, key: str) -> list[str]:
         """The comma-separated list in ``key`` (``spark.files``, ``spark.submit.pyFiles``)."""
         return [p.strip() for p in (self.get(key) or "").split(",") if p.strip()]
+
+
+#: The stand-in for Java system properties (minispark has no JVM): those set by
+#: ``SparkContext.setSystemProperty`` in this process. ``SPARK_SUBMIT`` is
+#: "true", as in every PySpark driver, whose JVM spark-submit always launches.
+_system_properties: dict[str, str] = {"SPARK_SUBMIT": "true"}
+
+
+def set_system_property(key: str, value: str) -> None:
+    """Set a system property; ``SparkConf()`` loads the ``spark.*`` ones, as Spark's does."""
+    _system_properties[key] = str(value)
+
+
+def system_property(key: str) -> str | None:
+    """A system property: one set in this process, else a launch setting, else None.
+
+    >>> set_system_property("spark.demo.key", "1")
+    >>> system_property("spark.demo.key"), SparkConf().get("spark.demo.key")
+    ('1', '1')
+    >>> del _system_properties["spark.demo.key"]
+    >>> system_property("SPARK_SUBMIT"), system_property("java.home")
+    ('true', None)
+    """
+    if key in _system_properties:
+        return _system_properties[key]
+    return default_properties().get(key)
+
+
+def _spark_system_properties() -> dict[str, str]:
+    return {k: v for k, v in _system_properties.items() if k.startswith(("spark.", "minispark."))}
 
 
 def default_properties() -> dict[str, str]:

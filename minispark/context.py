@@ -21,14 +21,15 @@ from minispark.accumulators import (
     AccumulatorParam,
 )
 from minispark.broadcast import Broadcast, write_broadcast
-from minispark.conf import SparkConf
+from minispark.conf import SparkConf, set_system_property, system_property
 from minispark.files import SparkFiles
+from minispark.fs import registry as fs_registry
 from minispark.rdd.checkpoint import CheckpointManager
 from minispark.rdd.nodes import EmptyRDD, FileSplitRDD, ParallelCollectionRDD, UnionRDD
 from minispark.rdd.rdd import RDD
 from minispark.scheduler.backend import ExecutorBackend, InlineBackend
 from minispark.scheduler.dag import DAGScheduler, SchedulerSettings
-from minispark.scheduler.events import JobRecorder, ListenerBus
+from minispark.scheduler.events import JobRecorder, ListenerBus, UnpersistRDD
 from minispark.scheduler.executor import ExecutorSettings
 from minispark.scheduler.process_backend import ProcessBackend
 from minispark.settings import Settings
@@ -43,18 +44,24 @@ _LOG_LEVELS = {"ALL": logging.NOTSET, "TRACE": logging.DEBUG, "DEBUG": logging.D
                "INFO": logging.INFO, "WARN": logging.WARNING, "ERROR": logging.ERROR,
                "FATAL": logging.CRITICAL, "OFF": logging.CRITICAL + 10}
 _MASTER = re.compile(r"local(?:\[(\*|\d+)(?:,(\d+))?\])?$")
+_DASK_MASTER = re.compile(r"dask://\S+:\d+$")
 
 
 def parse_master(master: str) -> tuple[int, int | None]:
-    """(executors, task max failures or None) of a ``local``, ``local[N]``, ``local[N,F]`` master.
+    """(executors, task max failures or None) of a ``local``, ``local[N]``, ``local[N,F]`` master;
+    ``dask://HOST:PORT`` has 0: the Dask cluster's workers decide.
 
     >>> parse_master("local[4]"), parse_master("local[2,3]"), parse_master("local")
     ((4, None), (2, 3), (1, None))
+    >>> parse_master("dask://10.0.0.5:8786")
+    (0, None)
     """
+    if _DASK_MASTER.match(master.strip()):
+        return 0, None
     match = _MASTER.match(master.strip())
     if match is None:
         raise ValueError(f"Could not parse Master URL: '{master}' (minispark runs "
-                         "local, local[N], local[*] and local[N,F])")
+                         "local, local[N], local[*], local[N,F] and dask://HOST:PORT)")
     threads, failures = match.groups()
     count = (os.cpu_count() or 1) if threads == "*" else int(threads or 1)
     if count < 1:
@@ -117,6 +124,7 @@ class SparkContext:
         # Everything is parsed before anything is created, so a bad value leaves
         # no folder and no executor behind.
         self._settings = Settings(self._conf.getAll())
+        fs_registry.configure(fs_registry.fs_settings(dict(self._conf.getAll())))
         executors, max_failures = parse_master(self.master)
         self._start_time = int(time.time() * 1000)
         self._app_id = f"local-{self._start_time}"
@@ -147,6 +155,11 @@ class SparkContext:
         self._bus = ListenerBus()
         self._jobs = JobRecorder()
         self._bus.add_listener(self._jobs)
+        from minispark.ui.live import start_live_status
+
+        self._status = start_live_status(self._bus, self._settings, self._conf.getAll(),
+                                         self.appName, self._app_id, self._start_time,
+                                         __version__)
         self._backend = self._make_backend(executors)
         atexit.register(self.stop)
         self._backend.start()
@@ -170,16 +183,35 @@ class SparkContext:
         storage = settings["spark.executor.memory"] * settings["spark.memory.storageFraction"]
         return ExecutorSettings(self._app_dir, int(storage),
                                 settings["spark.shuffle.spill.numElementsForceSpillThreshold"],
-                                settings["spark.python.worker.memory"])
+                                settings["spark.python.worker.memory"],
+                                fs_settings=fs_registry.fs_settings(dict(self._conf.getAll())),
+                                bind_address=settings["spark.blockManager.bindAddress"],
+                                force_remote_fetch=settings["minispark.shuffle.fetch.forceRemote"],
+                                max_bytes_in_flight=settings["spark.reducer.maxSizeInFlight"])
 
     def _make_backend(self, executors: int) -> ExecutorBackend:
         if self._settings["minispark.executor.backend"] == "inline":
             return InlineBackend(self._executor_settings())
-        env = dict(os.environ)
-        env.update(self.environment)
-        env.update({k[len("spark.executorEnv."):]: v for k, v in self._conf.getAll()
-                    if k.startswith("spark.executorEnv.")})
-        return ProcessBackend(executors, self._executor_settings(), env)
+        user_env = dict(self.environment)
+        user_env.update({k[len("spark.executorEnv."):]: v for k, v in self._conf.getAll()
+                         if k.startswith("spark.executorEnv.")})
+        if executors == 0:
+            return self._make_dask_backend(user_env)
+        return ProcessBackend(executors, self._executor_settings(), {**os.environ, **user_env})
+
+    def _make_dask_backend(self, executor_env: dict[str, str]) -> ExecutorBackend:
+        try:
+            from minispark.scheduler.dask_backend import DaskBackend, DaskSettings
+        except ImportError as exc:
+            raise ImportError(f"master {self.master!r} needs Dask's 'distributed' package "
+                              f"(pip install \"minispark[dask]\"): {exc}") from exc
+        settings = self._settings
+        # Unset, the driver listens where executors reach it, not on the UI's loopback default.
+        bind = (settings["spark.driver.bindAddress"]
+                if self._conf.contains("spark.driver.bindAddress") else None)
+        dask = DaskSettings(settings["spark.driver.host"], bind, settings["spark.driver.port"],
+                            settings["spark.scheduler.maxRegisteredResourcesWaitingTime"])
+        return DaskBackend(self.master.strip(), self._executor_settings(), executor_env, dask)
 
     def _scheduler_settings(self, master_failures: int | None) -> SchedulerSettings:
         settings = self._settings
@@ -212,6 +244,7 @@ class SparkContext:
             elif hasattr(self, "_backend"):
                 self._backend.stop()
         finally:
+            self._stop_status()
             shutil.rmtree(self._app_dir, ignore_errors=True)
             with SparkContext._lock:
                 if SparkContext._active_spark_context is self:
@@ -219,6 +252,15 @@ class SparkContext:
             if broadcast_module.on_remove == self._remove_broadcast:
                 broadcast_module.on_remove = None
             atexit.unregister(self.stop)
+
+    def _stop_status(self) -> None:
+        """End the web UI and finish the event log (after the scheduler's last event)."""
+        status = getattr(self, "_status", None)
+        if status is not None:
+            try:
+                status.stop()
+            except Exception:  # noqa: BLE001 - the rest of the clean-up must still run
+                log.exception("stopping the web UI or the event log failed")
 
     def __enter__(self) -> "SparkContext":
         return self
@@ -238,6 +280,24 @@ class SparkContext:
                 cls(conf=conf or SparkConf())
             assert cls._active_spark_context is not None
             return cls._active_spark_context
+
+    @classmethod
+    def setSystemProperty(cls, key: str, value: str) -> None:
+        """Set a system property; ``spark.*`` ones are defaults of every later ``SparkConf()``.
+
+        Spark sets a Java system property; minispark, which has no JVM, keeps
+        them in the driver process. Set them before creating the context.
+        """
+        set_system_property(key, value)
+
+    @classmethod
+    def getSystemProperty(cls, key: str) -> str | None:
+        """A system property (one set by ``setSystemProperty`` or a launch setting), else None.
+
+        >>> sc.getSystemProperty("SPARK_SUBMIT")
+        'true'
+        """
+        return system_property(key)
 
     def __repr__(self) -> str:
         return f"<SparkContext master={self.master} appName={self.appName}>"
@@ -267,7 +327,8 @@ class SparkContext:
     @property
     def defaultParallelism(self) -> int:
         """Partitions used when none are given: ``spark.default.parallelism`` or executors."""
-        return self._settings["spark.default.parallelism"] or self._executor_count
+        return (self._settings["spark.default.parallelism"] or self._executor_count
+                or self._backend.parallelism)
 
     @property
     def defaultMinPartitions(self) -> int:
@@ -276,8 +337,13 @@ class SparkContext:
 
     @property
     def uiWebUrl(self) -> str | None:
-        """The web UI's address; None while no UI runs."""
-        return None
+        """The web UI's address (``spark.ui.enabled``); None when the UI is off.
+
+        >>> sc.uiWebUrl is None or sc.uiWebUrl.startswith("http://127.0.0.1:")
+        True
+        """
+        status = getattr(self, "_status", None)
+        return None if status is None else status.url
 
     @property
     def startTime(self) -> int:
@@ -756,6 +822,14 @@ class SparkContext:
         ['42']
         """
         self._check_alive()
+        if fs_registry.uri_scheme(path) not in ("", "file"):
+            from minispark.fs.download import download
+
+            download(path, self._files_dir, recursive)
+            uri = fs_registry.get_filesystem(path).qualify(path)
+            if uri not in self._added_files:
+                self._added_files.append(uri)
+            return
         source = path[len("file://"):] if path.startswith("file://") else path
         target = os.path.join(self._files_dir, os.path.basename(source.rstrip(os.sep)))
         if os.path.isdir(source):
@@ -817,6 +891,7 @@ class SparkContext:
     def _unpersist(self, rdd_id: int) -> None:
         self._persistent_rdds.pop(rdd_id, None)
         self._block_master.remove_rdd(rdd_id)
+        self._bus.post(UnpersistRDD(rdd_id))
         if not self._stopped:
             self._backend.tell_all(("remove_rdd", rdd_id))
 

@@ -40,6 +40,13 @@ def _bytes(text: str) -> int:
     return parse_bytes(text, "b")
 
 
+def _port(text: str) -> int:
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise ValueError("must be a TCP port, 0 to 65535 (0: any free port)")
+    return port
+
+
 def _boolean(text: str) -> bool:
     lowered = text.strip().lower()
     if lowered not in ("true", "false"):
@@ -79,10 +86,24 @@ _SETTINGS = {s.key: s for s in (
     Setting("spark.shuffle.spill.numElementsForceSpillThreshold", None, _positive_int),
     Setting("spark.driver.maxResultSize", "1g", _bytes),
     Setting("spark.ui.showConsoleProgress", None, _boolean),
+    Setting("spark.ui.enabled", "true", _boolean),
+    Setting("spark.ui.port", "4040", int),
+    Setting("spark.port.maxRetries", "16", int),
+    Setting("spark.driver.bindAddress", "127.0.0.1"),
+    Setting("spark.eventLog.enabled", "false", _boolean),
+    Setting("spark.eventLog.dir", "file:/tmp/spark-events"),
     Setting("spark.barrier.sync.timeout", "365d", parse_seconds),
     Setting("spark.submit.pyFiles", None),
     Setting("spark.files", None),
+    Setting("spark.files.maxPartitionBytes", "128m", _bytes),
+    Setting("spark.blockManager.bindAddress", "127.0.0.1"),
+    Setting("spark.reducer.maxSizeInFlight", "48m", _mebibytes),
+    Setting("minispark.shuffle.fetch.forceRemote", "false", _boolean),
     Setting("minispark.executor.backend", "process", _choice("process", "inline")),
+    # dask:// masters: where executors reach the driver, how long a job waits for one
+    Setting("spark.driver.host", None),
+    Setting("spark.driver.port", "0", _port),
+    Setting("spark.scheduler.maxRegisteredResourcesWaitingTime", "30s", parse_seconds),
 )}
 
 #: Prefixes whose keys are read by name elsewhere (executor environment,
@@ -111,9 +132,6 @@ NOT_HONOURED = {
     "spark.network.timeout": "executors are local processes watched through their sockets",
     "spark.executor.heartbeatInterval": "a dead executor is seen when its socket closes",
     "spark.python.worker.reuse": "executors are always reused across tasks and jobs",
-    "spark.eventLog.enabled": "there is no event log yet",
-    "spark.ui.enabled": "there is no web UI yet",
-    "spark.ui.port": "there is no web UI yet",
 }
 
 

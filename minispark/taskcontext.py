@@ -33,6 +33,13 @@ class TaskContext:
         """The context of the task running in this process, or None."""
         return cls._current
 
+    def __getstate__(self) -> dict:
+        # A context that leaves its task (say, as a result) keeps what it
+        # describes, not the executor's services.
+        state = dict(self.__dict__)
+        state["_env"] = None
+        return state
+
     def stageId(self) -> int:
         """The id of the stage this task belongs to."""
         return self._stage_id
@@ -155,7 +162,7 @@ class BarrierTaskContext(TaskContext):
 
     def __getstate__(self) -> dict:
         # A context sent back to the driver (as a task's result) cannot sync any more.
-        state = dict(self.__dict__)
+        state = super().__getstate__()
         state["_sync"] = None
         return state
 

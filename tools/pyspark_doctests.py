@@ -21,8 +21,8 @@ Nothing of PySpark is copied into this repository: the examples are read at
 run time from the pyspark installation given with ``--pyspark-root``.
 
 Examples that need a JVM-only feature (``sc._jvm``, ``_jsc``, ``_jconf``,
-Hadoop Input/OutputFormats, ``SparkSession``/DataFrames, py4j objects) are
-not run; the output says ``skipped: needs X``.  A later example of the same
+``SparkSession``/DataFrames, py4j objects) are not run (Hadoop
+Input/OutputFormats run: minispark reads and writes their files itself); the output says ``skipped: needs X``.  A later example of the same
 docstring that uses a name such a skipped example assigned or mutated is
 skipped too (``skipped: depends on ...``).  ``spark`` (which PySpark's
 broadcast and taskcontext tests use) is a stand-in with only ``.sparkContext``.
@@ -125,12 +125,6 @@ GOAL_SHARE = 0.95
 # example's source, pattern searched in its expected output, reason).
 # ---------------------------------------------------------------------------
 
-_HADOOP_API = (r"\b(?:sequenceFile|hadoopFile|newAPIHadoopFile|hadoopRDD|newAPIHadoopRDD|"
-               r"saveAsSequenceFile|saveAsHadoopFile|saveAsNewAPIHadoopFile|"
-               r"saveAsHadoopDataset|saveAsNewAPIHadoopDataset)\b|"
-               # Hadoop classes named as strings; not compression codecs, which
-               # saveAsTextFile takes by class name and minispark understands
-               r"org\.apache\.hadoop\.(?!io\.compress\.)")
 _SQL_API = (r"\b(?:py|mini)spark\.(?:sql|pandas)\b|\bSparkSession\b|\.toDF\b|"
             r"\bcreateDataFrame\b|\bpandas_udf\b|@udf\b|\budf\(|\bRow\b")
 
@@ -142,7 +136,6 @@ SKIP_RULES: tuple[tuple[re.Pattern | None, re.Pattern | None, str], ...] = (
     (re.compile(r"\._jconf\b"), None, "JVM (SparkConf._jconf)"),
     (re.compile(r"\._jrdd\b"), None, "JVM (RDD._jrdd)"),
     (re.compile(r"\._gateway\b"), None, "JVM (py4j gateway)"),
-    (re.compile(_HADOOP_API), None, "Hadoop InputFormat/OutputFormat (JVM)"),
     (re.compile(_SQL_API), None, _SESSION),
     (None, re.compile(r"\bJavaObject\b"), "JVM (py4j JavaObject output)"),
 )

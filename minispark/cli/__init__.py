@@ -13,6 +13,7 @@ from typing import Sequence
 COMMANDS: dict[str, str] = {
     "shell": "minispark.cli.shell:main",
     "submit": "minispark.cli.submit:main",
+    "history-server": "minispark.cli.history:main",
     "streaming": "minispark.cli.streaming:main",
     "dfs": "minispark.hdfs.shell:dfs_main",
     "fsck": "minispark.hdfs.shell:fsck_main",

@@ -28,7 +28,8 @@ class LaunchError(ValueError):
 def add_launch_options(parser: argparse.ArgumentParser) -> None:
     """Add spark-submit's options that minispark honours to ``parser``."""
     parser.add_argument("--master", metavar="MASTER_URL",
-                        help="local, local[N], local[*] or local[N,F] (spark.master)")
+                        help="local, local[N], local[*], local[N,F] or dask://HOST:PORT "
+                             "(spark.master)")
     parser.add_argument("--name", help="the application's name (spark.app.name)")
     parser.add_argument("--conf", "-c", action="append", default=[], metavar="KEY=VALUE",
                         help="any setting; repeat for more")

@@ -97,6 +97,9 @@ class FileSystem(ABC):
     """
 
     scheme: str = ""
+    #: Whether ``rename`` is one atomic step (a disk, HDFS); object stores copy, so the
+    #: output committer publishes their parts one by one instead of renaming the job.
+    atomic_rename: bool = True
 
     @abstractmethod
     def open(self, path: str) -> BinaryIO:

@@ -13,6 +13,9 @@ Commit protocol (a simplified Hadoop ``FileOutputCommitter``):
    executors), write ``_SUCCESS``, rename the job directory to the output.
    ``abort()`` deletes the job directory.  Either way no partial output is
    ever visible at the output path.
+   Where rename is a copy (``FileSystem.atomic_rename`` False: object
+   stores), the job directory is not renamed: each committed part is moved
+   to its final name and ``_SUCCESS`` is written last (``_copy_to_output``).
 
 Pickle files: PySpark's ``saveAsPickleFile`` writes Hadoop SequenceFiles of
 pickled batches.  minispark deliberately does not: its pickle files are a
@@ -31,6 +34,7 @@ import uuid
 import zlib
 from typing import Any, BinaryIO, Iterable, Iterator, Union
 
+from minispark.common.serialization import dumps
 from minispark.fs.base import FileSystem, base_name, join_path, parent_path
 from minispark.fs.input import FileSplit
 from minispark.fs.registry import get_filesystem
@@ -132,9 +136,12 @@ class OutputJob:
             raise RuntimeError(f"Output job for {self.path} is not set up, or was already committed or aborted")
         try:
             fs.delete(self._attempts_path, recursive=True)
-            with fs.create(join_path(self.temp_path, SUCCESS_MARKER), overwrite=True):
-                pass
-            fs.rename(self.temp_path, self.path)
+            if fs.atomic_rename:
+                with fs.create(join_path(self.temp_path, SUCCESS_MARKER), overwrite=True):
+                    pass
+                fs.rename(self.temp_path, self.path)
+            else:
+                self._copy_to_output(fs)
         except FileExistsError:
             self.abort()
             raise FileExistsError(f"Output directory {self.path} already exists") from None
@@ -145,6 +152,52 @@ class OutputJob:
     def abort(self) -> None:
         """Delete everything this job wrote; safe to call more than once."""
         self._fs().delete(self.temp_path, recursive=True)
+
+    def _copy_to_output(self, fs: FileSystem) -> None:
+        """Job commit where rename is a copy (object stores): move each committed part to
+        its final name, then write ``_SUCCESS`` last; on failure remove what was moved.
+
+        Only parts committed by a task are under the job directory (attempts
+        were dropped), one per name, each complete: no partial or duplicate
+        part becomes visible, though parts appear one by one during the commit.
+        """
+        if fs.exists(self.path):
+            raise FileExistsError(f"Output directory {self.path} already exists")
+        moved: list[str] = []
+        try:
+            for source, relative in committed_files(fs, self.temp_path):
+                target = join_path(self.path, relative)
+                fs.rename(source, target)
+                moved.append(target)
+            with fs.create(join_path(self.path, SUCCESS_MARKER)):
+                pass
+        except BaseException:
+            for target in moved:
+                with contextlib.suppress(OSError):
+                    fs.delete(target)
+            raise
+        fs.delete(self.temp_path, recursive=True)
+
+
+def committed_files(fs: FileSystem, root: str) -> Iterator[tuple[str, str]]:
+    """``(path, path relative to root)`` of every file under ``root``, depth first.
+
+    >>> import tempfile, os
+    >>> tmp = tempfile.TemporaryDirectory(); os.makedirs(tmp.name + "/a")
+    >>> open(tmp.name + "/a/f", "w").close()
+    >>> [rel for _, rel in committed_files(get_filesystem(tmp.name), tmp.name)]
+    ['a/f']
+    >>> tmp.cleanup()
+    """
+    stack = [(root, "")]
+    while stack:
+        directory, prefix = stack.pop()
+        for child in fs.list_status(directory):
+            relative = prefix + base_name(child.path)
+            if child.is_dir:
+                stack.append((child.path, relative + "/"))
+            else:
+                yield child.path, relative
 
 
 def _publish(fs: FileSystem, scratch: str, part: str) -> None:
@@ -297,26 +350,27 @@ def write_pickle_part(fileobj: BinaryIO, items: Iterable[object], batch_size: in
     True
     """
     fileobj.write(PICKLE_MAGIC)
-    for batch in _pickle_batches(iter(items), batch_size):
-        frame = pickle.dumps(batch, protocol=_PICKLE_PROTOCOL)
+    for frame in _pickled_batches(iter(items), batch_size):
         fileobj.write(_FRAME_HEADER.pack(len(frame)))
         fileobj.write(frame)
     fileobj.write(_FRAME_HEADER.pack(0))
 
 
-def _pickle_batches(iterator: Iterator[object], batch_size: int) -> Iterator[list[object]]:
+def _pickled_batches(iterator: Iterator[object], batch_size: int) -> Iterator[bytes]:
+    # serialization.dumps: a batch holding the user's own classes (defined in
+    # the script's __main__) goes by value through cloudpickle.
     if batch_size > 0:
         while batch := list(itertools.islice(iterator, batch_size)):
-            yield batch
+            yield dumps(batch, _PICKLE_PROTOCOL)
         return
     # Auto: grow the batch while frames are small, shrink when they are huge.
     size = 1
     while batch := list(itertools.islice(iterator, size)):
-        yield batch
-        frame_bytes = len(pickle.dumps(batch, protocol=_PICKLE_PROTOCOL))
-        if frame_bytes < _AUTO_FRAME_BYTES:
+        frame = dumps(batch, _PICKLE_PROTOCOL)
+        yield frame
+        if len(frame) < _AUTO_FRAME_BYTES:
             size *= 2
-        elif frame_bytes > 10 * _AUTO_FRAME_BYTES and size > 1:
+        elif len(frame) > 10 * _AUTO_FRAME_BYTES and size > 1:
             size //= 2
 
 

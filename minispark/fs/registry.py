@@ -5,14 +5,20 @@ registered with a factory ``(path) -> FileSystem``, or lazily with a
 ``"package.module:attr.path"`` string imported on first use, so this layer
 never imports the rest of minispark up front.  ``"hdfs"`` is pre-registered
 lazily; factories may cache instances themselves if connecting is costly.
+
+Every other scheme falls back to fsspec (``minispark.fs.fsspec_fs``), with
+options from the Hadoop settings handed over by :func:`configure`; Hadoop's
+``fs.<scheme>.impl`` setting set to ``fsspec`` sends an owned scheme (``file``)
+there too.
 """
 from __future__ import annotations
 
 import importlib
 import re
 import threading
-from typing import Callable, Union
+from typing import Callable, Mapping, Union
 
+from minispark.common.units import parse_bytes
 from minispark.fs.base import FileSystem
 from minispark.fs.local import LocalFileSystem
 
@@ -24,6 +30,43 @@ _SCHEME_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*$")
 _DEFAULT_LOCAL = LocalFileSystem()
 _lock = threading.Lock()
 _registry: dict[str, Union[FileSystemFactory, str]] = {}
+#: Hadoop settings (``spark.hadoop.`` removed) and the object-store split size.
+_hadoop_conf: dict[str, str] = {}
+_split_size = [128 * 1024 * 1024]
+_fsspec_instances: dict[str, FileSystem] = {}
+
+#: The settings :func:`configure` reads; a context hands exactly these to executors.
+HADOOP_PREFIX = "spark.hadoop."
+MAX_PARTITION_BYTES = "spark.files.maxPartitionBytes"
+
+
+def fs_settings(pairs: Mapping[str, str]) -> dict[str, str]:
+    """The settings this layer reads, picked from a context's configuration.
+
+    >>> fs_settings({"spark.hadoop.fs.s3a.endpoint": "e", "spark.app.name": "x"})
+    {'spark.hadoop.fs.s3a.endpoint': 'e'}
+    """
+    return {k: v for k, v in pairs.items() if k.startswith(HADOOP_PREFIX) or k == MAX_PARTITION_BYTES}
+
+
+def configure(settings: Mapping[str, str]) -> None:
+    """Use these ``spark.hadoop.*`` settings and ``spark.files.maxPartitionBytes`` from now on.
+
+    The driver's context calls it when it starts, and every executor with the
+    same settings; file systems built from older settings are dropped.
+
+    >>> configure({"spark.files.maxPartitionBytes": "64m"})
+    >>> get_filesystem("memory://x").block_size
+    67108864
+    >>> configure({})
+    """
+    split = parse_bytes(settings.get(MAX_PARTITION_BYTES, "128m"), "b")
+    with _lock:
+        _hadoop_conf.clear()
+        _hadoop_conf.update({k[len(HADOOP_PREFIX):]: v for k, v in settings.items()
+                             if k.startswith(HADOOP_PREFIX)})
+        _split_size[0] = split
+        _fsspec_instances.clear()
 
 
 def uri_scheme(path: str) -> str:
@@ -67,16 +110,19 @@ def get_filesystem(path: str) -> FileSystem:
 
     >>> get_filesystem("/tmp/x").scheme, get_filesystem("file:///tmp/x").scheme
     ('file', 'file')
-    >>> get_filesystem("s3://bucket/key")
+    >>> get_filesystem("memory://bucket/key")
+    FsspecFileSystem('memory', MemoryFileSystem)
+    >>> get_filesystem("nosuchscheme://x")
     Traceback (most recent call last):
         ...
-    ValueError: No FileSystem for scheme: s3
+    ValueError: No FileSystem for scheme: nosuchscheme
     """
     scheme = uri_scheme(path) or "file"
     with _lock:
-        factory = _registry.get(scheme)
+        impl = _hadoop_conf.get(f"fs.{scheme}.impl")
+        factory = _registry.get(scheme) if impl is None else _impl_factory(scheme, impl)
     if factory is None:
-        raise ValueError(f"No FileSystem for scheme: {scheme}")
+        return _fsspec_filesystem(scheme)
     if isinstance(factory, str):
         factory = _resolve_lazy(scheme, factory)
     return factory(path)
@@ -97,6 +143,32 @@ def _resolve_lazy(scheme: str, reference: str) -> FileSystemFactory:
         if _registry.get(scheme) == reference:
             _registry[scheme] = target  # resolve once; later calls skip the import machinery
     return target
+
+
+def _impl_factory(scheme: str, impl: str) -> Union[FileSystemFactory, str, None]:
+    """What Hadoop's ``fs.<scheme>.impl`` names: ``fsspec`` (None here), or a factory."""
+    if impl == "fsspec":
+        return None
+    if ":" in impl:
+        return impl
+    raise NotImplementedError(
+        f"spark.hadoop.fs.{scheme}.impl={impl!r}: minispark has no Hadoop classes; use "
+        "'fsspec' or a 'package.module:factory' reference")
+
+
+def _fsspec_filesystem(scheme: str) -> FileSystem:
+    with _lock:
+        cached = _fsspec_instances.get(scheme)
+        conf, split = dict(_hadoop_conf), _split_size[0]
+    if cached is not None:
+        return cached
+    from minispark.fs import fsspec_fs
+
+    protocol = fsspec_fs.fsspec_protocol(scheme)
+    options = fsspec_fs.storage_options(protocol, conf)
+    made = fsspec_fs.FsspecFileSystem(scheme, fsspec_fs.load_fsspec_filesystem(scheme, options), split)
+    with _lock:
+        return _fsspec_instances.setdefault(scheme, made)
 
 
 def _local_factory(path: str) -> FileSystem:

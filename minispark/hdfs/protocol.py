@@ -4,7 +4,8 @@
   the server sends ``MAGIC + nonce_s``; the client answers ``nonce_c +
   HMAC(secret, "C" + nonce_s + nonce_c)``; the server checks it with
   :func:`hmac.compare_digest` and answers ``0x01 + HMAC(secret, "S" + ...)`` (so
-  the client knows the server holds the secret too) or ``0x00`` and hangs up.
+  the client knows the server holds the secret too) or ``0x00`` and hangs up
+  (:mod:`minispark.common.auth`, shared with the executors' connections).
 * **Messages**: 4-byte big-endian length, a JSON object, then optionally the
   ``"n"`` raw payload bytes the header announces.  No pickle anywhere.
 * **Data packets** (block reads and writes): a fixed binary header
@@ -12,23 +13,22 @@
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
+import contextlib
 import json
-import os
 import socket
-import socketserver
 import struct
 import threading
 import time
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable, Iterator
+
+from minispark.common import auth
+from minispark.common.auth import NONCE_LEN  # noqa: F401 - part of the wire format
+from minispark.common.auth import start_server  # noqa: F401 - the servers import it from here
 
 from .errors import (AuthenticationException, HdfsIOException, StandbyOrUnavailableException,
                      exception_from_wire, exception_name)
 
 MAGIC = b"MSH1"
-NONCE_LEN = 32
-MAC_LEN = 32
 MAX_HEADER = 64 * 1024 * 1024
 _LEN = struct.Struct("!I")
 #: seq, offset in block, data length, number of CRCs, flags (1 = last packet)
@@ -42,51 +42,33 @@ class ConnectionClosed(StandbyOrUnavailableException):
 
 def recv_exact(sock: socket.socket, n: int) -> bytes:
     """Read exactly ``n`` bytes or raise :class:`ConnectionClosed`."""
-    buf = bytearray(n)
-    view = memoryview(buf)
-    got = 0
-    while got < n:
-        k = sock.recv_into(view[got:], n - got)
-        if k == 0:
-            raise ConnectionClosed(f"connection closed after {got} of {n} bytes")
-        got += k
-    return bytes(buf)
-
-
-def _mac(secret: bytes, role: bytes, nonce_s: bytes, nonce_c: bytes) -> bytes:
-    return hmac.new(secret, role + nonce_s + nonce_c, hashlib.sha256).digest()
+    try:
+        return auth.recv_exact(sock, n)
+    except auth.PeerClosed as exc:
+        raise ConnectionClosed(str(exc)) from None
 
 
 def server_handshake(sock: socket.socket, secret: bytes) -> None:
     """Authenticate the client; raise :class:`AuthenticationException` on failure."""
-    nonce_s = os.urandom(NONCE_LEN)
-    sock.sendall(MAGIC + nonce_s)
-    reply = recv_exact(sock, NONCE_LEN + MAC_LEN)
-    nonce_c, mac = reply[:NONCE_LEN], reply[NONCE_LEN:]
-    if not hmac.compare_digest(mac, _mac(secret, b"C", nonce_s, nonce_c)):
-        try:
-            sock.sendall(b"\x00")
-        finally:
-            raise AuthenticationException("client failed the shared-secret handshake")
-    sock.sendall(b"\x01" + _mac(secret, b"S", nonce_s, nonce_c))
+    with _hdfs_errors():
+        auth.server_handshake(sock, secret, MAGIC)
 
 
 def client_handshake(sock: socket.socket, secret: bytes) -> None:
     """Prove we hold the secret and check the server does too."""
-    hello = recv_exact(sock, len(MAGIC) + NONCE_LEN)
-    if hello[:len(MAGIC)] != MAGIC:
-        raise AuthenticationException("peer is not a mini-HDFS server (bad magic)")
-    nonce_s = hello[len(MAGIC):]
-    nonce_c = os.urandom(NONCE_LEN)
-    sock.sendall(nonce_c + _mac(secret, b"C", nonce_s, nonce_c))
+    with _hdfs_errors():
+        auth.client_handshake(sock, secret, MAGIC)
+
+
+@contextlib.contextmanager
+def _hdfs_errors() -> Iterator[None]:
+    """The shared handshake's errors, as mini-HDFS clients expect them."""
     try:
-        verdict = recv_exact(sock, 1)
-    except (ConnectionClosed, OSError) as exc:
-        raise AuthenticationException("server closed the connection during the handshake") from exc
-    if verdict != b"\x01":
-        raise AuthenticationException("server rejected our shared secret (wrong secret file?)")
-    if not hmac.compare_digest(recv_exact(sock, MAC_LEN), _mac(secret, b"S", nonce_s, nonce_c)):
-        raise AuthenticationException("server failed to prove it holds the shared secret")
+        yield
+    except auth.PeerClosed as exc:
+        raise ConnectionClosed(str(exc)) from None
+    except auth.AuthenticationError as exc:
+        raise AuthenticationException(str(exc)) from exc.__cause__
 
 
 def send_msg(sock: socket.socket, header: dict[str, Any], payload: bytes | memoryview = b"") -> None:
@@ -225,24 +207,3 @@ class RpcClient:
         """Close the connection (a later call reconnects)."""
         with self._lock:
             self.close_unlocked()
-
-
-class _Server(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-
-
-def start_server(host: str, port: int, handle: Callable[[socket.socket, tuple], None],
-                 name: str) -> tuple[socketserver.ThreadingTCPServer, int]:
-    """Serve ``handle(sock, addr)`` per connection on a daemon thread; returns (server, port)."""
-
-    class Handler(socketserver.BaseRequestHandler):
-        def handle(self) -> None:
-            handle(self.request, self.client_address)
-
-    server = _Server((host, port), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
-                              name=name, daemon=True)
-    thread.start()
-    return server, server.server_address[1]

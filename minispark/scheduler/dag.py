@@ -28,9 +28,14 @@ from minispark.scheduler.barrier import (
 from minispark.scheduler.dependency import NarrowDependency, ShuffleDependency
 from minispark.scheduler.lineage import serialize_stage, shuffle_dependencies
 from minispark.scheduler.task import RESULT, SHUFFLE_MAP, TaskDescription, TaskResult
+from minispark.shuffle.handle import MapLocation
 from minispark.shuffle.reader import output_exists
 from minispark.storage.block_master import BlockManagerMaster
 from minispark.storage.block_manager import rdd_block_id
+
+
+#: The location of a map output lost since its stage was submitted.
+_LOST = MapLocation("")
 
 
 class Stage:
@@ -160,6 +165,7 @@ class DAGScheduler:
         self._tickets = itertools.count()
         self._cancellations: deque[tuple[int, str, str]] = deque(maxlen=1024)
         self._shut_down = False
+        self._executors_seen: set[str] = set()
 
     # ---- public entry points -------------------------------------------------
 
@@ -176,7 +182,10 @@ class DAGScheduler:
             job = _Job(next(self._job_ids), final, properties.get("spark.jobGroup.id"),
                        properties, [None] * len(partitions), [False] * len(partitions),
                        {p: i for i, p in enumerate(partitions)}, ticket)
-            self.bus.post(ev.JobStart(job.id, self._stage_ids_of(final), description, job.group))
+            stages = self._stages_of(final)
+            self.bus.post(ev.JobStart(job.id, [s.id for s in stages], description, job.group,
+                                      stage_infos=[self._planned_info(s) for s in stages],
+                                      properties=properties))
             self._job = job
             self.backend.revive()
             try:
@@ -250,15 +259,23 @@ class DAGScheduler:
             stack.pop()
         return self.shuffle_stages[dep.shuffle_id]
 
-    def _stage_ids_of(self, final: Stage) -> list[int]:
-        ids, stack, seen = [], [final], set()
+    def _stages_of(self, final: Stage) -> list[Stage]:
+        stages, stack, seen = [], [final], set()
         while stack:
             stage = stack.pop()
             if stage.id not in seen:
                 seen.add(stage.id)
-                ids.append(stage.id)
+                stages.append(stage)
                 stack.extend(stage.parents)
-        return sorted(ids)
+        return sorted(stages, key=lambda s: s.id)
+
+    def _planned_info(self, stage: Stage) -> ev.StageInfo:
+        """A stage as a JobStart lists it: every task it has, whether or not it will run."""
+        tasks = len(stage.partitions) if isinstance(stage, ResultStage) else stage.num_partitions
+        info = self._stage_info(stage, tasks)
+        info.attempt, info.submission_time = max(stage.attempt, 0), None
+        info.rdds = ev.rdd_infos(stage.rdd)
+        return info
 
     # ---- the job loop --------------------------------------------------------
 
@@ -309,7 +326,9 @@ class DAGScheduler:
             payload = stage.func
         binary = serialize_stage(stage.rdd, payload)
         run = _StageRun(stage, stage.attempt, next(self._binary_ids), binary, set(partitions))
-        self.bus.post(ev.StageSubmitted(job.id, self._stage_info(stage, len(partitions))))
+        info = self._stage_info(stage, len(partitions))
+        info.rdds = ev.rdd_infos(stage.rdd)
+        self.bus.post(ev.StageSubmitted(job.id, info))
         if stage.barrier:
             job.waiting_barriers.append(run)
             return run
@@ -352,8 +371,12 @@ class DAGScheduler:
         desc = TaskDescription(
             next(self._task_ids), run.stage.id, run.attempt, partition, attempt,
             run.binary_id, SHUFFLE_MAP if isinstance(run.stage, ShuffleMapStage) else RESULT,
-            self._shuffle_inputs(run.stage), properties, barrier_sync_timeout)
+            self._shuffle_inputs(run.stage), properties, barrier_sync_timeout,
+            self._remote_blocks(run.stage.rdd, partition, executor_id))
         self._running_tasks[desc.task_id] = _RunningTask(job, run, desc, executor_id)
+        if executor_id not in self._executors_seen:
+            self._executors_seen.add(executor_id)
+            self.bus.post(ev.ExecutorAdded(executor_id))
         self.bus.post(ev.TaskStart(run.stage.id, run.attempt, desc.task_id, partition,
                                    attempt, executor_id))
         self.backend.launch(executor_id, desc, run.binary)
@@ -405,11 +428,37 @@ class DAGScheduler:
         oldest = min(t.queued_at for t in queue)
         return max(0.0, self.settings.locality_wait - (time.monotonic() - oldest)) + 0.001
 
-    def _shuffle_inputs(self, stage: Stage) -> dict[int, list[str]]:
+    def _shuffle_inputs(self, stage: Stage) -> dict[int, list[MapLocation]]:
         # An output lost since the stage was submitted gets an empty path: the
         # task then reports a fetch failure and the usual recovery takes over.
-        return {p.dep.shuffle_id: [status.path if status is not None else ""
+        return {p.dep.shuffle_id: [status.location() if status is not None else _LOST
                                    for status in p.outputs] for p in stage.parents}
+
+    def _remote_blocks(self, rdd: Any, partition: int, executor_id: str
+                       ) -> dict[str, list[tuple[str, int]]]:
+        """Cached blocks the task may read that other executors hold, with their
+        block-transfer addresses, so it fetches them rather than recomputing."""
+        if not self.blocks.has_blocks():
+            return {}
+        found: dict[str, list[tuple[str, int]]] = {}
+        stack, seen = [(rdd, partition)], set()
+        while stack:
+            node, index = stack.pop()
+            if (node._id, index) in seen:
+                continue
+            seen.add((node._id, index))
+            level = node.getStorageLevel()
+            if level.useMemory or level.useDisk:
+                block_id = rdd_block_id(node._id, index)
+                addresses = self.blocks.addresses(block_id, exclude=executor_id)
+                if addresses:
+                    found[block_id] = addresses
+                if self.blocks.locations(block_id):
+                    continue  # held somewhere: its own inputs are not needed
+            for dep in node.dependencies:
+                if isinstance(dep, NarrowDependency):
+                    stack.extend((dep.rdd, i) for i in dep.getParents(index))
+        return found
 
     # ---- events --------------------------------------------------------------
 
@@ -424,6 +473,7 @@ class DAGScheduler:
         result: TaskResult = event
         for status in result.block_updates:
             self.blocks.update(status)
+            self.bus.post(ev.BlockUpdated(status))
         if result.success:
             self._barriers.task_succeeded(result.task_id)
         task = self._running_tasks.pop(result.task_id, None)
@@ -519,6 +569,8 @@ class DAGScheduler:
     def _executor_lost(self, job: _Job, event: ExecutorLost, running: dict[int, _StageRun],
                        queue: deque[_PendingTask]) -> None:
         self.blocks.remove_executor(event.executor_id)
+        self._executors_seen.discard(event.executor_id)
+        self.bus.post(ev.ExecutorRemoved(event.executor_id, event.reason))
         task = self._running_tasks.pop(event.task_id, None) if event.task_id is not None else None
         if task is None or not task.job.active:
             return

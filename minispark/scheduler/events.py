@@ -11,9 +11,42 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from minispark.scheduler.dependency import NarrowDependency
 from minispark.scheduler.task import TaskMetrics
 
 log = logging.getLogger("minispark.scheduler")
+
+
+@dataclass
+class RDDInfo:
+    """One RDD of a stage, for the UI's DAG and storage pages (what Spark's RDD Info holds)."""
+
+    rdd_id: int
+    name: str
+    parent_ids: list[int]
+    callsite: str
+    num_partitions: int
+    storage_level: Any
+
+
+def rdd_infos(rdd: Any) -> list[RDDInfo]:
+    """The RDDs a stage computes: ``rdd`` and its narrow ancestors, newest first.
+
+    >>> [i.name for i in rdd_infos(sc.parallelize([1]).map(str).setName("strs"))]
+    ['strs', 'ParallelCollectionRDD']
+    """
+    infos, stack, seen = [], [rdd], set()
+    while stack:
+        node = stack.pop()
+        if node._id in seen:
+            continue
+        seen.add(node._id)
+        deps = node.dependencies
+        infos.append(RDDInfo(node._id, node.name() or type(node).__name__,
+                             [d.rdd._id for d in deps], node._creation_site,
+                             node.getNumPartitions(), node.getStorageLevel()))
+        stack.extend(d.rdd for d in deps if isinstance(d, NarrowDependency))
+    return infos
 
 
 @dataclass
@@ -30,6 +63,8 @@ class StageInfo:
     submission_time: float | None = None
     completion_time: float | None = None
     failure_reason: str | None = None
+    #: Set when the stage is submitted and in a JobStart's ``stage_infos``.
+    rdds: list[RDDInfo] = field(default_factory=list)
 
 
 @dataclass
@@ -39,6 +74,9 @@ class JobStart:
     description: str
     job_group: str | None
     time: float = field(default_factory=time.time)
+    #: Every stage of the job (run or skipped), as Spark's JobStart lists them.
+    stage_infos: list[StageInfo] = field(default_factory=list)
+    properties: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -84,6 +122,51 @@ class TaskEnd:
     reason: str | None
     metrics: TaskMetrics
     time: float = field(default_factory=time.time)
+
+
+@dataclass
+class ApplicationStart:
+    app_name: str
+    app_id: str
+    time: float
+    user: str
+
+
+@dataclass
+class ApplicationEnd:
+    time: float = field(default_factory=time.time)
+
+
+@dataclass
+class EnvironmentUpdate:
+    """Sections of name/value pairs: "Spark Properties", "System Properties", ..."""
+
+    sections: dict[str, list[tuple[str, str]]]
+
+
+@dataclass
+class ExecutorAdded:
+    executor_id: str
+    time: float = field(default_factory=time.time)
+
+
+@dataclass
+class ExecutorRemoved:
+    executor_id: str
+    reason: str
+    time: float = field(default_factory=time.time)
+
+
+@dataclass
+class BlockUpdated:
+    """An executor stored or dropped a block (``status`` is a storage BlockStatus)."""
+
+    status: Any
+
+
+@dataclass
+class UnpersistRDD:
+    rdd_id: int
 
 
 class SparkListener:

@@ -14,17 +14,20 @@ import sys
 import time
 import traceback
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable
 
 from minispark import accumulators, broadcast
-from minispark.common import serialization
+from minispark.common import auth, serialization
 from minispark.common.errors import FetchFailedError
 from minispark.files import SparkFiles
+from minispark.fs import registry as fs_registry
 from minispark.scheduler.lineage import deserialize_stage
 from minispark.scheduler.task import RESULT, TaskDescription, TaskMetrics, TaskResult
 from minispark.shuffle.aggregator import SpillPolicy
+from minispark.shuffle.reader import MapInputs, ReadMetrics, RemoteReads
+from minispark.shuffle.transfer import BlockTransferService, TransferClient, advertised_host
 from minispark.shuffle.writer import write_map_output
 from minispark.storage.block_manager import BlockManager
 from minispark.taskcontext import BarrierTaskContext, TaskContext
@@ -46,6 +49,17 @@ class ExecutorSettings:
     spill_records: int | None = None
     worker_memory: int | None = None
     py_files: tuple[str, ...] = ()
+    #: ``spark.hadoop.*`` and ``spark.files.maxPartitionBytes``, for the file-system layer.
+    fs_settings: dict[str, str] = field(default_factory=dict)
+    #: The application's shared secret: every block-transfer connection proves it.
+    auth_secret: bytes = field(default_factory=auth.new_secret, repr=False)
+    #: Where executors' block-transfer services listen (spark.blockManager.bindAddress).
+    bind_address: str = "127.0.0.1"
+    #: Fetch map outputs over the network even when readable on disk
+    #: (minispark.shuffle.fetch.forceRemote).
+    force_remote_fetch: bool = False
+    #: spark.reducer.maxSizeInFlight
+    max_bytes_in_flight: int = 48 << 20
 
 
 @dataclass
@@ -56,16 +70,59 @@ class _StageBinary:
 
 
 class ExecutorEnv:
-    """Services a task reaches through ``TaskContext._env``."""
+    """Services a task reaches through ``TaskContext._env``.
 
-    def __init__(self, executor_id: str, settings: ExecutorSettings) -> None:
+    Unless it lives in the driver, an executor serves its map outputs and
+    cached blocks to the others over its block-transfer service, and fetches
+    theirs with one shared client; :meth:`close` stops both.
+    """
+
+    def __init__(self, executor_id: str, settings: ExecutorSettings,
+                 serve_blocks: bool = True) -> None:
         self.executor_id = executor_id
         self.settings = settings
         self.block_manager = BlockManager(
             executor_id, _ensure_dir(settings.app_dir, "blocks", executor_id), settings.max_memory)
         self.shuffle_dir = _ensure_dir(settings.app_dir, "shuffle")
-        self.shuffle_inputs: dict[int, list[str]] = {}
+        self.shuffle_inputs: dict[int, MapInputs] = {}
+        self.read_metrics = ReadMetrics()
         self.spill = SpillPolicy()
+        self.transfer: BlockTransferService | None = None
+        self.remote_reads: RemoteReads | None = None
+        if serve_blocks:
+            self._start_transfer(settings)
+
+    def _start_transfer(self, settings: ExecutorSettings) -> None:
+        blocks = self.block_manager
+        self.transfer = BlockTransferService(self.shuffle_dir, blocks.get_bytes,
+                                             settings.auth_secret, settings.bind_address)
+        client = TransferClient(settings.auth_secret)
+        blocks.address = self.transfer.address
+        blocks.fetch_remote = client.block
+        self.remote_reads = RemoteReads(client, self.executor_id,
+                                        advertised_host(settings.bind_address),
+                                        settings.force_remote_fetch, settings.max_bytes_in_flight)
+
+    @property
+    def address(self) -> tuple[str, int] | None:
+        """``(host, port)`` of this executor's block-transfer service, if it has one."""
+        return None if self.transfer is None else self.transfer.address
+
+    def set_task_inputs(self, desc: TaskDescription) -> None:
+        """Where the task finds its shuffle inputs and the cached blocks others hold."""
+        self.read_metrics = metrics = ReadMetrics()
+        self.shuffle_inputs = {shuffle_id: MapInputs(locations, self.remote_reads, metrics)
+                               for shuffle_id, locations in desc.shuffle_inputs.items()}
+        self.block_manager.remote_locations = desc.remote_blocks
+
+    def close(self) -> None:
+        """Stop serving blocks and close connections to other executors."""
+        if self.transfer is not None:
+            self.transfer.stop()
+            self.transfer = None
+        if self.remote_reads is not None:
+            self.remote_reads.client.close()
+            self.remote_reads = None
 
     def start_task(self, task_id: int) -> None:
         """A fresh spill budget and folder for each task."""
@@ -93,12 +150,13 @@ class Executor:
                  in_driver: bool = False) -> None:
         self.executor_id = executor_id
         self.in_driver = in_driver
-        self.env = ExecutorEnv(executor_id, settings)
+        self.env = ExecutorEnv(executor_id, settings, serve_blocks=not in_driver)
         self._binaries: OrderedDict[int, _StageBinary] = OrderedDict()
         #: How a barrier task reaches the driver: (desc, epoch, kind, message) ->
         #: every task's message; the process hosting this executor provides it.
         self.barrier_sync: Callable[[TaskDescription, int, str, str], list[str]] | None = None
         SparkFiles._root_directory = os.path.join(settings.app_dir, "files")
+        fs_registry.configure(settings.fs_settings)
         for path in settings.py_files:
             self.add_py_file(path)
 
@@ -156,7 +214,7 @@ class Executor:
 
     def _execute(self, desc: TaskDescription, stage: _StageBinary) -> tuple[Any, TaskMetrics]:
         env = self.env
-        env.shuffle_inputs = desc.shuffle_inputs
+        env.set_task_inputs(desc)
         env.start_task(desc.task_id)
         ctx = self._task_context(desc)
         TaskContext._current = ctx
@@ -168,13 +226,15 @@ class Executor:
                 # (spark.driver.maxResultSize) before unpickling any of it.
                 return serialization.dumps(stage.payload(ctx, records)), metrics
             status = write_map_output(records, stage.payload, desc.partition, env.shuffle_dir,
-                                      self.executor_id, env.spill)
+                                      self.executor_id, env.spill, env.address)
             metrics.shuffle_bytes_written = sum(status.sizes)
             metrics.shuffle_records_written = status.records
             return status, metrics
         finally:
             TaskContext._current = None
             metrics.spilled_bytes = env.end_task()
+            metrics.shuffle_remote_bytes_read = env.read_metrics.remote_bytes
+            metrics.shuffle_local_bytes_read = env.read_metrics.local_bytes
 
     def _task_context(self, desc: TaskDescription) -> TaskContext:
         args = (desc.stage_id, desc.partition, desc.attempt, desc.task_id,
@@ -186,6 +246,10 @@ class Executor:
 
     def forget_broadcast(self, bid: int, destroy: bool) -> None:
         broadcast.forget(bid, destroy)
+
+    def close(self) -> None:
+        """Release what the executor holds open (its block-transfer service)."""
+        self.env.close()
 
 
 def _user_traceback(exc: BaseException) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from minispark.shuffle.handle import MapLocation
+
 RESULT = "result"
 SHUFFLE_MAP = "shuffle_map"
 
@@ -14,7 +16,9 @@ class TaskDescription:
 
     ``binary_id`` names the stage's serialized closure, which an executor
     receives once and keeps; ``shuffle_inputs`` maps each shuffle this stage
-    reads to the data-file path of every map output.
+    reads to the location (data-file path, writer, block-transfer address) of
+    every map output; ``remote_blocks`` names, for cached blocks the task may
+    read, the block-transfer addresses of the other executors holding them.
     """
 
     task_id: int
@@ -24,11 +28,12 @@ class TaskDescription:
     attempt: int
     binary_id: int
     kind: str
-    shuffle_inputs: dict[int, list[str]] = field(default_factory=dict)
+    shuffle_inputs: dict[int, list[MapLocation]] = field(default_factory=dict)
     local_properties: dict[str, str] = field(default_factory=dict)
     #: Set for a task of a barrier stage: how long one barrier()/allGather() may
     #: wait for the other tasks (spark.barrier.sync.timeout, seconds).
     barrier_sync_timeout: float | None = None
+    remote_blocks: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -40,6 +45,10 @@ class TaskMetrics:
     shuffle_bytes_written: int = 0
     shuffle_records_written: int = 0
     spilled_bytes: int = 0
+    #: Shuffle bytes fetched from other executors' block-transfer services.
+    shuffle_remote_bytes_read: int = 0
+    #: Shuffle bytes read from map outputs on this executor's disk.
+    shuffle_local_bytes_read: int = 0
 
 
 @dataclass

@@ -12,8 +12,12 @@ import signal
 import sys
 from collections import deque
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
 
 from minispark.common import pyspark_alias, serialization
+
+if TYPE_CHECKING:
+    from minispark.scheduler.executor import ExecutorSettings
 
 
 def main(argv: list[str]) -> int:
@@ -23,6 +27,12 @@ def main(argv: list[str]) -> int:
     conn = Connection(int(argv[1]))
     _, executor_id, driver_path, settings = pickle.loads(conn.recv_bytes())
     sys.path[:] = driver_path
+    return serve(conn, executor_id, settings)
+
+
+def serve(conn: Connection, executor_id: str, settings: "ExecutorSettings") -> int:
+    """Run the executor loop on an open, trusted connection to the driver (a
+    socketpair end here, an authenticated TCP socket for a cluster executor)."""
     pyspark_alias.install_if_requested()  # minispark.activate() ran in the driver
     from minispark.scheduler.backend import handle_control
     from minispark.scheduler.barrier import BarrierClient
@@ -32,18 +42,21 @@ def main(argv: list[str]) -> int:
     deferred: deque = deque()  # messages that came while a barrier task waited
     executor.barrier_sync = BarrierClient(conn, deferred)
     conn.send_bytes(pickle.dumps(("ready", executor_id, os.getpid())))
-    while True:
-        try:
-            message = deferred.popleft() if deferred else pickle.loads(conn.recv_bytes())
-        except (EOFError, OSError):
-            return 0
-        if message[0] == "stop":
-            return 0
-        if message[0] == "task":
-            result = executor.run(message[1], message[2])
-            conn.send_bytes(_dump_result(result))
-        else:
-            handle_control(executor, message)
+    try:
+        while True:
+            try:
+                message = deferred.popleft() if deferred else pickle.loads(conn.recv_bytes())
+            except (EOFError, OSError):
+                return 0
+            if message[0] == "stop":
+                return 0
+            if message[0] == "task":
+                result = executor.run(message[1], message[2])
+                conn.send_bytes(_dump_result(result))
+            else:
+                handle_control(executor, message)
+    finally:
+        executor.close()
 
 
 def _dump_result(result) -> bytes:

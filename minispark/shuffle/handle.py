@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from minispark.shuffle.aggregator import Aggregator
 from minispark.shuffle.partitioner import Partitioner
@@ -38,3 +38,17 @@ class MapStatus:
     sizes: tuple[int, ...]
     records: int
     executor_id: str
+    #: (host, port) of the writer's block-transfer service; None when it has none.
+    address: tuple[str, int] | None = None
+
+    def location(self) -> "MapLocation":
+        """What a reduce task needs to read this output."""
+        return MapLocation(self.path, self.executor_id, self.address)
+
+
+class MapLocation(NamedTuple):
+    """Where a reducer finds one map output: on disk, or at a block-transfer service."""
+
+    path: str
+    executor_id: str = ""
+    address: tuple[str, int] | None = None

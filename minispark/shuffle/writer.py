@@ -40,8 +40,12 @@ def data_path(shuffle_dir: str, shuffle_id: int, map_index: int) -> str:
 
 def write_map_output(records: Iterable[tuple], handle: ShuffleHandle, map_index: int,
                      shuffle_dir: str, executor_id: str,
-                     policy: SpillPolicy = NO_SPILL) -> MapStatus:
+                     policy: SpillPolicy = NO_SPILL,
+                     address: tuple[str, int] | None = None) -> MapStatus:
     """Partition ``records`` by key and write them as one data file plus an index.
+
+    ``address`` is the writer's block-transfer service, where reducers that
+    cannot read the file fetch it.
 
     Both files are written under temporary names and renamed into place, so a
     reader sees either a complete map output or none; a rerun of the same map
@@ -55,7 +59,8 @@ def write_map_output(records: Iterable[tuple], handle: ShuffleHandle, map_index:
     with FrameBuffer(handle.num_partitions, policy) as frames:
         count = _partition_into_frames(records, handle, frames)
         _write_files(path, frames.sizes, frames.copy_to)
-    return MapStatus(handle.shuffle_id, map_index, path, tuple(frames.sizes), count, executor_id)
+    return MapStatus(handle.shuffle_id, map_index, path, tuple(frames.sizes), count, executor_id,
+                     address)
 
 
 class FrameBuffer:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 from minispark.common import serialization
 from minispark.storagelevel import StorageLevel
@@ -18,6 +20,8 @@ class BlockStatus:
     level: StorageLevel
     memory_size: int
     disk_size: int
+    #: (host, port) of the holder's block-transfer service, if it has one.
+    address: tuple[str, int] | None = field(default=None, compare=False)
 
     @property
     def stored(self) -> bool:
@@ -59,6 +63,12 @@ class BlockManager:
     (and recomputed from lineage if asked for again). Every change is queued
     in :attr:`updates` so the executor can report it to the driver.
 
+    A block this executor lacks is fetched from a holder named in
+    :attr:`remote_locations` with :attr:`fetch_remote`, when both are set (the
+    executor wires them); any failure there means "not held", and the caller
+    recomputes the block from lineage. The block-transfer service reads blocks
+    from another thread, hence the lock.
+
     >>> import tempfile
     >>> bm = BlockManager("0", tempfile.mkdtemp(), max_memory=10**6)
     >>> bm.put("rdd_1_0", [1, 2, 3], StorageLevel.MEMORY_ONLY).stored
@@ -74,23 +84,68 @@ class BlockManager:
         self._memory: OrderedDict[str, tuple[list, int, StorageLevel]] = OrderedDict()
         self._disk: dict[str, tuple[str, int, StorageLevel]] = {}
         self.updates: list[BlockStatus] = []
+        self.address: tuple[str, int] | None = None
+        #: block id -> block-transfer addresses of executors holding it (set per task).
+        self.remote_locations: dict[str, list[tuple[str, int]]] = {}
+        #: (address, block id) -> that block's framed bytes.
+        self.fetch_remote: Callable[[tuple[str, int], str], bytes] | None = None
+        self.remote_blocks_fetched = 0
+        self._lock = threading.RLock()
 
     @property
     def memory_used(self) -> int:
         return sum(size for _, size, _ in self._memory.values())
 
     def get(self, block_id: str) -> list | None:
-        """The block's records, or None when this executor does not hold it."""
-        if block_id in self._memory:
-            self._memory.move_to_end(block_id)
-            return self._memory[block_id][0]
-        if block_id in self._disk:
-            with open(self._disk[block_id][0], "rb") as f:
-                return list(serialization.iter_records(f.read()))
+        """The block's records, or None when neither this executor nor a known
+        holder can provide it."""
+        values, data = self._local(block_id)
+        if values is None and data is None:
+            data = self._fetch(block_id)
+        if data is not None:
+            values = list(serialization.iter_records(data))
+        return values
+
+    def get_bytes(self, block_id: str) -> bytes | None:
+        """The block as framed pickled bytes (what the transfer service sends), or None."""
+        values, data = self._local(block_id)
+        if values is not None:
+            return serialization.frame(serialization.dumps(values))
+        return data
+
+    def _local(self, block_id: str) -> tuple[list | None, bytes | None]:
+        """``(records, None)`` from memory, ``(None, framed bytes)`` from disk, or neither."""
+        with self._lock:
+            if block_id in self._memory:
+                self._memory.move_to_end(block_id)
+                return self._memory[block_id][0], None
+            entry = self._disk.get(block_id)
+            if entry is None:
+                return None, None
+            try:
+                with open(entry[0], "rb") as f:
+                    return None, f.read()
+            except FileNotFoundError:
+                return None, None
+
+    def _fetch(self, block_id: str) -> bytes | None:
+        for address in self.remote_locations.get(block_id, ()):
+            if self.fetch_remote is None or address == self.address:
+                continue
+            try:
+                data = self.fetch_remote(address, block_id)
+            except OSError:
+                continue  # holder gone or block evicted: try the next, else recompute
+            self.remote_blocks_fetched += 1
+            return data
         return None
 
     def put(self, block_id: str, values: list, level: StorageLevel) -> BlockStatus:
         """Store ``values`` at ``level``, evicting LRU blocks to make room."""
+        with self._lock:
+            return self._put(block_id, values, level)
+
+    def _put(self, block_id: str, values: list, level: StorageLevel) -> BlockStatus:
         if level.useMemory:
             size = estimate_size(values)
             if size <= self.max_memory:
@@ -122,8 +177,9 @@ class BlockManager:
 
     def remove(self, block_id: str) -> None:
         """Forget a block in memory and on disk."""
-        self._memory.pop(block_id, None)
-        entry = self._disk.pop(block_id, None)
+        with self._lock:
+            self._memory.pop(block_id, None)
+            entry = self._disk.pop(block_id, None)
         if entry is not None:
             try:
                 os.unlink(entry[0])
@@ -133,11 +189,12 @@ class BlockManager:
     def remove_rdd(self, rdd_id: int) -> None:
         """Drop every cached partition of one RDD (``unpersist``)."""
         prefix = f"rdd_{rdd_id}_"
-        for block_id in [b for b in (*self._memory, *self._disk) if b.startswith(prefix)]:
-            self.remove(block_id)
+        with self._lock:
+            for block_id in [b for b in (*self._memory, *self._disk) if b.startswith(prefix)]:
+                self.remove(block_id)
 
     def _report(self, block_id: str, level: StorageLevel, mem: int, disk: int) -> BlockStatus:
-        status = BlockStatus(block_id, self.executor_id, level, mem, disk)
+        status = BlockStatus(block_id, self.executor_id, level, mem, disk, self.address)
         self.updates.append(status)
         return status
 

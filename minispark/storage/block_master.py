@@ -49,6 +49,24 @@ class BlockManagerMaster:
         with self._lock:
             return list(self._blocks.get(block_id, ()))
 
+    def has_blocks(self) -> bool:
+        """Whether any executor holds any block (a cheap test before a lineage walk)."""
+        return bool(self._blocks)
+
+    def addresses(self, block_id: str, exclude: str = "") -> list[tuple[str, int]]:
+        """Block-transfer addresses of the executors (but ``exclude``) holding a block.
+
+        >>> from minispark.storagelevel import StorageLevel
+        >>> m = BlockManagerMaster()
+        >>> m.update(BlockStatus("rdd_3_0", "1", StorageLevel.MEMORY_ONLY, 100, 0, ("h", 7)))
+        >>> m.addresses("rdd_3_0"), m.addresses("rdd_3_0", exclude="1")
+        ([('h', 7)], [])
+        """
+        with self._lock:
+            holders = self._blocks.get(block_id, {})
+            return [s.address for e, s in holders.items()
+                    if e != exclude and s.address is not None]
+
     def remove_executor(self, executor_id: str) -> list[str]:
         """Forget every block of a lost executor; return their ids."""
         lost = []

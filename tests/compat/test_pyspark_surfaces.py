@@ -1,9 +1,11 @@
-"""Small PySpark surfaces: names importable where PySpark has them, Accumulator.value in tasks."""
+"""Small PySpark surfaces: names importable where PySpark has them, Accumulator.value in
+tasks, system properties, byte sizes printed as Spark prints them."""
 from __future__ import annotations
 
 import importlib
 
 import pytest
+from hypothesis import example, given, strategies as st
 
 from minispark.common.errors import SparkException
 from minispark.rdd.approx import BoundedFloat
@@ -58,3 +60,36 @@ def test_accumulator_value_inside_a_task_raises_pyspark_s_error(sc, use):
     assert acc.value == 3  # the driver's value is untouched
     acc.value = 5
     assert acc.value == 5  # and the driver may still set it
+
+
+def test_system_properties_stand_in_for_java_s(monkeypatch, make_context):
+    from minispark import SparkConf, SparkContext, conf as conf_module
+
+    monkeypatch.setattr(conf_module, "_system_properties", dict(conf_module._system_properties))
+    monkeypatch.setenv(conf_module.SUBMITTED_CONF_ENV, '{"spark.app.name": "submitted"}')
+    assert SparkContext.getSystemProperty("SPARK_SUBMIT") == "true"  # as under spark-submit
+    assert SparkContext.getSystemProperty("java.home") is None
+    assert SparkContext.getSystemProperty("spark.app.name") == "submitted"
+    SparkContext.setSystemProperty("spark.default.parallelism", 3)
+    SparkContext.setSystemProperty("not.spark", "x")
+    assert SparkContext.getSystemProperty("spark.default.parallelism") == "3"
+    assert SparkContext.getSystemProperty("not.spark") == "x"
+    loaded = SparkConf()
+    assert (loaded.get("spark.default.parallelism"), loaded.get("not.spark")) == ("3", None)
+    assert SparkConf(loadDefaults=False).get("spark.default.parallelism") is None
+    assert make_context("local[2]", "inline").defaultParallelism == 3
+
+
+@given(st.integers(0, 1 << 62))
+@example(2304)  # 2.25 KiB: a tie, which a float's round-half-even prints 2.2
+@example(9 << 19)
+def test_sizes_print_as_spark_s_bytes_to_string(size):
+    from fractions import Fraction
+
+    from minispark.common.units import format_size
+
+    units = [(name, 1 << (10 * i)) for i, name in enumerate(["B", "KiB", "MiB", "GiB", "TiB",
+                                                             "PiB", "EiB"])]
+    name, unit = next((n, u) for n, u in reversed(units) if size >= 2 * u or u == 1)
+    tenths = int(Fraction(size, unit) * 10 + Fraction(1, 2))  # Java's HALF_UP to one decimal
+    assert format_size(size) == f"{tenths // 10}.{tenths % 10} {name}"

@@ -26,7 +26,8 @@ SCRIPT = os.path.join(ROOT, "tests", "core", "scripts", "user_classes_in_main.py
 PATHS = {"parallelize", "collect namedtuple", "collect dataclass", "collect plain class",
          "shuffle groupByKey namedtuple", "shuffle reduceByKey dataclass",
          "shuffle sortBy plain class", "cache MEMORY_ONLY", "cache DISK_ONLY",
-         "cache MEMORY_AND_DISK", "broadcast", "accumulator"}
+         "cache MEMORY_AND_DISK", "broadcast", "accumulator", "pickle file namedtuple",
+         "pickle file auto batches"}
 
 
 def _local_class():

@@ -2,11 +2,13 @@
 
 Run as ``python user_classes_in_main.py MASTER BACKEND``. Every record crosses
 processes by one path (parallelize, shuffle, cache, collect, broadcast,
-accumulator); the script prints one JSON object, check name -> [got, want],
-both computed here (want in plain Python), for the test to compare.
+accumulator, pickle file); the script prints one JSON object, check name ->
+[got, want], both computed here (want in plain Python), for the test to compare.
 """
 import json
+import os
 import sys
+import tempfile
 from collections import namedtuple
 from dataclasses import dataclass
 
@@ -122,6 +124,7 @@ def run_checks(sc):
           sorted((to_visit(x) for x in LINES), key=lambda v: (-v.size, v.host)), Visit)
     for level in ("MEMORY_ONLY", "DISK_ONLY", "MEMORY_AND_DISK"):
         check_cache(sc, level)
+    check_pickle_file(sc, records)
     table = sc.broadcast({h: Hit(h, i) for i, h in enumerate(sorted({r.host for r in RECORDS}))})
     check("broadcast", records.map(lambda r: table.value[r.host]).collect(),
           [table.value[r.host] for r in RECORDS], Hit)
@@ -143,6 +146,14 @@ def check_cache(sc, level):
     check(f"cache {level}", cached.collect(), [to_visit(x) for x in LINES], Visit)
     check(f"cache {level} computed once", computed.value, len(LINES))
     cached.unpersist()
+
+
+def check_pickle_file(sc, records):
+    for batch_size, name in ((7, "pickle file namedtuple"), (0, "pickle file auto batches")):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "records")
+            records.saveAsPickleFile(path, batchSize=batch_size)
+            check(name, sorted(sc.pickleFile(path, 3).collect()), sorted(RECORDS), LogRecord)
 
 
 if __name__ == "__main__":

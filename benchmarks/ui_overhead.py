@@ -1,0 +1,98 @@
+"""What the web UI, the event log and the console progress bar cost: all on versus all off.
+
+``python benchmarks/ui_overhead.py [--mb 20] [--repeat 5] [--jobs 200]``
+
+* word count: the benchmark suite's word count (``textFile -> flatMap -> map ->
+  reduceByKey -> count``) over generated text, each repeat in a fresh
+  ``local[2]`` context, the two configurations alternating so machine noise
+  hits both alike; medians reported.
+* per job: on one warm context, ``sc.parallelize(range(1000), 2).map(...).sum()``
+  run ``--jobs`` times; the median job time of each configuration.
+
+"On" is ``spark.ui.enabled=true`` (serving on a free port), ``spark.eventLog.enabled=true``
+(to a temporary folder) and ``spark.ui.showConsoleProgress=true`` (drawn to /dev/null);
+"off" turns all three off.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+
+from minispark import SparkConf, SparkContext
+
+
+def make_text(path: str, megabytes: int) -> None:
+    rng = random.Random(42)
+    vocabulary = [f"w{i}" for i in range(50000)]
+    with open(path, "w") as f:
+        written = 0
+        while written < megabytes << 20:
+            line = " ".join(rng.choices(vocabulary, k=rng.randint(5, 15))) + "\n"
+            f.write(line)
+            written += len(line)
+
+
+def context(on: bool, log_dir: str) -> SparkContext:
+    conf = SparkConf().set("spark.ui.enabled", str(on).lower()).set("spark.ui.port", "0")
+    conf.set("spark.ui.showConsoleProgress", str(on).lower())
+    conf.set("spark.eventLog.enabled", str(on).lower()).set("spark.eventLog.dir", log_dir)
+    return SparkContext("local[2]", "ui-overhead", conf=conf)
+
+
+def word_count(on: bool, path: str, log_dir: str) -> float:
+    sc = context(on, log_dir)
+    try:
+        sc.parallelize([1]).count()
+        start = time.perf_counter()
+        sc.textFile(path).flatMap(str.split).map(lambda w: (w, 1)) \
+            .reduceByKey(lambda a, b: a + b).count()
+        return time.perf_counter() - start
+    finally:
+        sc.stop()
+
+
+def per_job(on: bool, jobs: int, log_dir: str) -> float:
+    sc = context(on, log_dir)
+    try:
+        rdd = sc.parallelize(range(1000), 2).map(lambda x: x * 2)
+        rdd.sum()
+        times = []
+        for _ in range(jobs):
+            start = time.perf_counter()
+            rdd.sum()
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+    finally:
+        sc.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--jobs", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as work, open(os.devnull, "w") as devnull, \
+            contextlib.redirect_stderr(devnull):
+        text = os.path.join(work, "text.txt")
+        make_text(text, args.mb)
+        runs: dict[bool, list[float]] = {True: [], False: []}
+        for i in range(args.repeat):
+            for on in ((True, False) if i % 2 else (False, True)):
+                runs[on].append(word_count(on, text, work))
+        jobs = {on: per_job(on, args.jobs, work) for on in (False, True)}
+    off, on = statistics.median(runs[False]), statistics.median(runs[True])
+    print(f"word count {args.mb} MB, median of {args.repeat}: off {off:.3f} s, "
+          f"on {on:.3f} s, overhead {100 * (on - off) / off:+.1f}%")
+    print(f"warm job, median of {args.jobs}: off {jobs[False] * 1000:.2f} ms, "
+          f"on {jobs[True] * 1000:.2f} ms, overhead {(jobs[True] - jobs[False]) * 1000:+.2f} ms")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
