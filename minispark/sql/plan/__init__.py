@@ -1,0 +1,1 @@
+"""Logical plans: nodes, expressions, analysis, optimization and physical planning."""
