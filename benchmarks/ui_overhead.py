@@ -6,8 +6,10 @@
   reduceByKey -> count``) over generated text, each repeat in a fresh
   ``local[2]`` context, the two configurations alternating so machine noise
   hits both alike; medians reported.
-* per job: on one warm context, ``sc.parallelize(range(1000), 2).map(...).sum()``
-  run ``--jobs`` times; the median job time of each configuration.
+* per job: on a warm context, ``sc.parallelize(range(1000), 2).map(...).sum()``
+  run ``--jobs`` times; the median job time of each configuration. This is
+  repeated in ``--rounds`` fresh contexts, on and off alternating (ABAB...);
+  the median of the rounds' medians is reported, with their range.
 
 "On" is ``spark.ui.enabled=true`` (serving on a free port), ``spark.eventLog.enabled=true``
 (to a temporary folder) and ``spark.ui.showConsoleProgress=true`` (drawn to /dev/null);
@@ -77,6 +79,7 @@ def main() -> None:
     parser.add_argument("--mb", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=6)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work, open(os.devnull, "w") as devnull, \
             contextlib.redirect_stderr(devnull):
@@ -86,12 +89,22 @@ def main() -> None:
         for i in range(args.repeat):
             for on in ((True, False) if i % 2 else (False, True)):
                 runs[on].append(word_count(on, text, work))
-        jobs = {on: per_job(on, args.jobs, work) for on in (False, True)}
+        jobs: dict[bool, list[float]] = {True: [], False: []}
+        for i in range(args.rounds):
+            for on in ((True, False) if i % 2 else (False, True)):
+                jobs[on].append(per_job(on, args.jobs, work) * 1000)
     off, on = statistics.median(runs[False]), statistics.median(runs[True])
-    print(f"word count {args.mb} MB, median of {args.repeat}: off {off:.3f} s, "
-          f"on {on:.3f} s, overhead {100 * (on - off) / off:+.1f}%")
-    print(f"warm job, median of {args.jobs}: off {jobs[False] * 1000:.2f} ms, "
-          f"on {jobs[True] * 1000:.2f} ms, overhead {(jobs[True] - jobs[False]) * 1000:+.2f} ms")
+    print(f"word count {args.mb} MB, median of {args.repeat}: off {off:.3f} s "
+          f"{_spread(runs[False])}, on {on:.3f} s {_spread(runs[True])}, "
+          f"overhead {100 * (on - off) / off:+.1f}%")
+    off, on = statistics.median(jobs[False]), statistics.median(jobs[True])
+    print(f"warm job, median of {args.rounds} rounds x {args.jobs} jobs: off {off:.2f} ms "
+          f"{_spread(jobs[False])}, on {on:.2f} ms {_spread(jobs[True])}, "
+          f"overhead {on - off:+.2f} ms")
+
+
+def _spread(values: list[float]) -> str:
+    return f"[{min(values):.3f}..{max(values):.3f}]"
 
 
 if __name__ == "__main__":

@@ -220,7 +220,9 @@ class SparkContext:
             max_stage_attempts=settings["spark.stage.maxConsecutiveAttempts"],
             locality_wait=settings["spark.locality.wait"],
             max_result_size=settings["spark.driver.maxResultSize"],
-            barrier_sync_timeout=settings["spark.barrier.sync.timeout"])
+            barrier_sync_timeout=settings["spark.barrier.sync.timeout"],
+            scheduling_mode=settings["spark.scheduler.mode"],
+            allocation_file=settings["spark.scheduler.allocation.file"])
 
     def stop(self) -> None:
         """Cancel running jobs, stop the executors, remove the application's files.

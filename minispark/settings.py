@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from minispark.common.units import parse_bytes, parse_seconds
+from minispark.scheduler.pools import parse_mode
 
 log = logging.getLogger("minispark")
 
@@ -104,6 +105,9 @@ _SETTINGS = {s.key: s for s in (
     Setting("spark.driver.host", None),
     Setting("spark.driver.port", "0", _port),
     Setting("spark.scheduler.maxRegisteredResourcesWaitingTime", "30s", parse_seconds),
+    # jobs from several threads: who gets a free task slot first (scheduler/pools.py)
+    Setting("spark.scheduler.mode", "FIFO", parse_mode),
+    Setting("spark.scheduler.allocation.file", None),
 )}
 
 #: Prefixes whose keys are read by name elsewhere (executor environment,

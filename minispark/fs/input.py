@@ -30,6 +30,7 @@ from typing import Any, BinaryIO, Callable, Iterable, Iterator, Optional, Union
 from minispark.fs import globbing
 from minispark.fs.base import BlockLocation, FileStatus, base_name
 from minispark.fs.decoding import decode_text, repaired_utf8
+from minispark.fs.metrics import add_bytes_read
 from minispark.fs.registry import get_filesystem, uri_scheme
 
 #: A file is cut while remaining / splitSize exceeds this (Hadoop's SPLIT_SLOP).
@@ -414,6 +415,7 @@ def _line_blocks(split: FileSplit) -> Iterator[bytes]:
                 _seek_split_start(stream, split)
                 blocks = _drop_first_line(_align_lines(_read_chunks(stream, split.start, end)))
             for _, block in (_clip_to_end(blocks, end) if end is not None else blocks):
+                add_bytes_read(len(block))
                 yield block
 
 
@@ -598,6 +600,7 @@ def read_whole_file(
     with fs.open(status.path) as raw:
         codec = _codec_for(status.path)
         data = codec(raw).read() if codec is not None else raw.read()
+    add_bytes_read(len(data))
     if not use_unicode:
         return shown.encode("utf-8"), repaired_utf8(data)
     return shown, decode_text(data, encoding)
@@ -608,7 +611,9 @@ def read_whole_binary(status: FileStatus) -> tuple[str, bytes]:
     decompressed, as in Spark."""
     fs = get_filesystem(status.path)
     with fs.open(status.path) as raw:
-        return fs.qualify(status.path), raw.read()
+        data = raw.read()
+    add_bytes_read(len(data))
+    return fs.qualify(status.path), data
 
 
 # -- fixed-length records ------------------------------------------------------
@@ -645,6 +650,7 @@ def read_record_split(split: FileSplit, record_length: int) -> Iterator[bytes]:
                                f"{split.start + split.length} bytes listed for it; the file "
                                "shrank after its splits were computed")
             remaining -= want
+            add_bytes_read(want)
             yield from [data[i:i + record_length] for i in range(0, want, record_length)]
 
 

@@ -10,6 +10,7 @@ import threading
 from typing import TYPE_CHECKING, Any, Iterator
 
 from minispark.common import serialization
+from minispark.fs.metrics import counting, current_task_io
 from minispark.rdd.pipeline import run_steps
 from minispark.storage.block_manager import rdd_block_id
 from minispark.storagelevel import StorageLevel
@@ -152,7 +153,7 @@ def compute_partition(rdd: RDDBase, index: int, task_context: "TaskContext",
             break
         hop = node._narrow_hop(i)
         if hop is None:
-            source = node.compute(i, task_context)
+            source = _input_records(node, node.compute(i, task_context))
             break
         parent, parent_index, pipeline = hop
         if pipeline is not None:
@@ -161,6 +162,14 @@ def compute_partition(rdd: RDDBase, index: int, task_context: "TaskContext",
     steps = [(kind, func, step_index)
              for pipeline, step_index in reversed(pipelines) for kind, func in pipeline.steps]
     return run_steps(steps, source) if steps else iter(source)
+
+
+def _input_records(node: RDDBase, records: Iterator[Any]) -> Iterator[Any]:
+    """``records``, counted as the task's input when ``node`` reads data in (no parents)."""
+    io = current_task_io()
+    if io is None or node._deps:
+        return records
+    return counting(records, io.add_records_read)
 
 
 def _cached(rdd: RDDBase, index: int, task_context: "TaskContext") -> Iterator[Any]:

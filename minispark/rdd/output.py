@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Iterator
 
+from minispark.fs.metrics import counting, current_task_io
 from minispark.fs.output import OutputJob, write_pickle_part, write_text_part
 from minispark.hadoop import formats
 from minispark.hadoop.codecs import codec_named
@@ -35,10 +36,23 @@ def _save(rdd: Any, path: str, suffix: str, write: Callable[[Any, Iterator[Any]]
     job = OutputJob(path)
 
     def task(ctx: Any, records: Iterator[Any]) -> None:
+        io = current_task_io()
         with job.task_writer(ctx.partitionId(), ctx.attemptNumber(), suffix, prefix=prefix) as out:
-            write(out, records)
+            if io is None:
+                write(out, records)
+            else:
+                write(out, counting(records, io.add_records_written))
+                io.bytes_written += _position(out)
 
     run_output_job(rdd, job, task)
+
+
+def _position(out: Any) -> int:
+    """Bytes written so far to a part file (0 for a store that cannot tell)."""
+    try:
+        return out.tell()
+    except (AttributeError, OSError, ValueError):
+        return 0
 
 
 def run_output_job(rdd: Any, job: OutputJob, task: Callable[[Any, Iterator[Any]], None]) -> None:

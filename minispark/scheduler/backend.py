@@ -57,6 +57,11 @@ class ExecutorBackend(ABC):
     def poll(self, timeout: float | None) -> list[Event]:
         """Wait up to ``timeout`` seconds for results or executor losses."""
 
+    def newly_ready(self) -> list[str]:
+        """Ids of executors that became ready since the last call, so the scheduler
+        announces them (``ExecutorAdded``) before they run anything."""
+        return []
+
     @abstractmethod
     def tell_all(self, message: tuple) -> None:
         """Send a control message (drop a broadcast, an RDD's blocks...) to every executor."""
@@ -86,7 +91,9 @@ class InlineBackend(ExecutorBackend):
     """Runs each task in the driver's own thread: simple to debug, one slot.
 
     Tasks still go through the stage binary (pickled and unpickled), so
-    closures behave as they do in a separate process.
+    closures behave as they do in a separate process. A launched task runs
+    in the next :meth:`poll`, so the scheduler does not hold its state while
+    the task runs (other threads can submit jobs meanwhile).
     """
 
     EXECUTOR_ID = "driver"
@@ -95,10 +102,12 @@ class InlineBackend(ExecutorBackend):
         self.settings = settings
         self.executor: Executor | None = None
         self._done: deque[Event] = deque()
-        self._binaries_seen: set[int] = set()
+        self._launched: deque[tuple[TaskDescription, bytes]] = deque()
+        self._ready: list[str] = []
 
     def start(self) -> None:
         self.executor = Executor(self.EXECUTOR_ID, self.settings, in_driver=True)
+        self._ready = [self.EXECUTOR_ID]
         self.executor.barrier_sync = solo_sync  # one slot: a barrier stage has one task
 
     def stop(self) -> None:
@@ -109,16 +118,35 @@ class InlineBackend(ExecutorBackend):
         return 1
 
     def free_executors(self) -> list[str]:
-        return [self.EXECUTOR_ID] if self.executor is not None else []
+        return [self.EXECUTOR_ID] if self.executor is not None and not self._launched else []
+
+    def newly_ready(self) -> list[str]:
+        ready, self._ready = self._ready, []
+        return ready
 
     def executor_address(self, executor_id: str) -> str:
         return f"127.0.0.1:{os.getpid()}"  # the executor is the driver process
 
     def launch(self, executor_id: str, desc: TaskDescription, binary: bytes) -> None:
         assert self.executor is not None, "backend is stopped"
-        self._done.append(self.executor.run(desc, binary))
+        self._launched.append((desc, binary))
+
+    def kill_task(self, task_id: int) -> None:
+        """A task not run yet never runs; a running one cannot be stopped."""
+        for launched in [t for t in self._launched if t[0].task_id == task_id]:
+            self._launched.remove(launched)
 
     def poll(self, timeout: float | None) -> list[Event]:
+        while self._launched and self.executor is not None:
+            desc, binary = self._launched.popleft()
+            try:
+                self._done.append(self.executor.run(desc, binary))
+            except BaseException:
+                # Ctrl-C in this thread is its job's; the task may be another
+                # job's, which must hear that it ended to run it again.
+                self._done.append(TaskResult(desc.task_id, self.EXECUTOR_ID, False,
+                                             error="interrupted by KeyboardInterrupt"))
+                raise
         events = list(self._done)
         self._done.clear()
         return events

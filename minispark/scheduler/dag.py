@@ -2,18 +2,21 @@
 
 Stages are cut at shuffle dependencies. A shuffle map stage is kept per
 shuffle id for the life of the context, so a later job whose map outputs all
-exist skips it. Each job runs in the caller's thread: submit every stage
-whose parents are available, launch tasks on free executors (preferring the
-executor that caches a partition), and react to results, task failures
-(retry up to ``spark.task.maxFailures``), fetch failures (recompute the lost
-map outputs, then retry the stage) and lost executors (rerun their tasks).
+exist skips it, and a job that needs a map stage another job is running waits
+for that attempt instead of submitting it again. Jobs from several threads run
+at once: one loop, driven by one of their threads at a time, submits every
+stage whose parents are available, offers free executors to the jobs' tasks in
+FIFO or FAIR order (preferring the executor that caches a partition), and
+reacts to results, task failures (retry up to ``spark.task.maxFailures``),
+fetch failures (recompute the lost map outputs, then retry the stage) and lost
+executors (rerun their tasks). A failing or cancelled job ends alone.
 """
 from __future__ import annotations
 
 import itertools
 import threading
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -27,6 +30,7 @@ from minispark.scheduler.barrier import (
 )
 from minispark.scheduler.dependency import NarrowDependency, ShuffleDependency
 from minispark.scheduler.lineage import serialize_stage, shuffle_dependencies
+from minispark.scheduler.pools import JobOrder, load_pools
 from minispark.scheduler.task import RESULT, SHUFFLE_MAP, TaskDescription, TaskResult
 from minispark.shuffle.handle import MapLocation
 from minispark.shuffle.reader import output_exists
@@ -92,10 +96,18 @@ class _Job:
     finished: list[bool]
     index_of: dict[int, int]
     ticket: int = 0
+    #: Ids of every stage the job needs: the stage attempts it waits for.
+    stage_ids: frozenset[int] = frozenset()
     active: bool = True
     result_bytes: int = 0
+    #: Tasks of the job's stage attempts waiting for a free executor.
+    queue: deque["_PendingTask"] = field(default_factory=deque)
     #: Barrier stage attempts whose tasks wait to start together.
     waiting_barriers: list["_StageRun"] = field(default_factory=list)
+    #: Why the job failed (None while it runs or once it succeeded).
+    error: BaseException | None = None
+    #: Set from the job's own thread (Ctrl-C there) for the loop to act on.
+    interrupt: BaseException | None = None
 
     @property
     def done(self) -> bool:
@@ -104,6 +116,10 @@ class _Job:
 
 @dataclass
 class _StageRun:
+    """A submitted stage attempt; ``job`` schedules its tasks (shared map stages
+    pass to another job that needs them when it ends)."""
+
+    job: _Job
     stage: Stage
     attempt: int
     binary_id: int
@@ -138,10 +154,23 @@ class SchedulerSettings:
     max_result_size: int = 0
     #: Seconds a barrier task's barrier()/allGather() may wait for the others.
     barrier_sync_timeout: float = 365 * 86400.0
+    #: ``spark.scheduler.mode``: FIFO or FAIR.
+    scheduling_mode: str = "FIFO"
+    #: ``spark.scheduler.allocation.file``: the FAIR pools, if any.
+    allocation_file: str | None = None
 
 
 class DAGScheduler:
-    """Turns actions into stages and tasks and sees them through to the end."""
+    """Turns actions into stages and tasks and sees them through to the end.
+
+    Jobs from several threads run at once. Whichever job thread holds the
+    *loop* (``_owner``) drives every active job: it submits their stages,
+    offers free executors to their tasks in :class:`JobOrder`, polls the
+    backend (only the loop touches it, apart from ``wake``) and routes each
+    event to the job owning the task. The other job threads wait on
+    ``_state`` until their job ends or the loop is free to take over. All
+    scheduler state is guarded by ``_state``, released only while polling.
+    """
 
     def __init__(self, backend: ExecutorBackend, bus: ev.ListenerBus,
                  blocks: BlockManagerMaster, settings: SchedulerSettings,
@@ -151,17 +180,20 @@ class DAGScheduler:
         self.blocks = blocks
         self.settings = settings
         self.merge_accumulators = merge_accumulators
+        self.job_order = JobOrder(settings.scheduling_mode, load_pools(settings.allocation_file))
         self.shuffle_stages: dict[int, ShuffleMapStage] = {}
         self._stage_ids = itertools.count()
         self._job_ids = itertools.count()
         self._task_ids = itertools.count()
         self._binary_ids = itertools.count()
-        self._lock = threading.Lock()
+        self._state = threading.Condition(threading.RLock())
+        self._owner: int | None = None  # the thread running the loop
+        self._jobs: list[_Job] = []  # active, in submission order
+        self._runs: dict[int, _StageRun] = {}  # stage id -> its running attempt
         self._running_tasks: dict[int, _RunningTask] = {}
         self._barriers = BarrierCoordinator(backend.tell)
-        self._job: _Job | None = None
         # Cancellations are (ticket, kind, value); a job is cancelled by those issued
-        # after it was submitted, even while it still waits for the running job.
+        # after it was submitted.
         self._tickets = itertools.count()
         self._cancellations: deque[tuple[int, str, str]] = deque(maxlen=1024)
         self._shut_down = False
@@ -171,36 +203,23 @@ class DAGScheduler:
 
     def run_job(self, rdd: Any, func: Callable, partitions: list[int], description: str = "",
                 properties: dict[str, str] | None = None) -> list:
-        """Compute ``func(task_context, iterator)`` on each listed partition of ``rdd``."""
-        properties = dict(properties or {})
-        ticket = next(self._tickets)
-        with self._lock:
-            if self._shut_down:
-                raise SparkException("Job cancelled because SparkContext was shut down")
-            parents = self._parent_stages(rdd)  # numbered first, as Spark numbers them
-            final = ResultStage(next(self._stage_ids), rdd, parents, func, list(partitions))
-            job = _Job(next(self._job_ids), final, properties.get("spark.jobGroup.id"),
-                       properties, [None] * len(partitions), [False] * len(partitions),
-                       {p: i for i, p in enumerate(partitions)}, ticket)
-            stages = self._stages_of(final)
-            self.bus.post(ev.JobStart(job.id, [s.id for s in stages], description, job.group,
-                                      stage_infos=[self._planned_info(s) for s in stages],
-                                      properties=properties))
-            self._job = job
-            self.backend.revive()
+        """Compute ``func(task_context, iterator)`` on each listed partition of ``rdd``.
+
+        Safe from several threads at once: their jobs share the executors.
+        """
+        job = self._register(rdd, func, partitions, description, dict(properties or {}))
+        while True:
             try:
-                self._run(job)
-            except BaseException as exc:
-                # Failed, cancelled, shut down or interrupted (Ctrl-C): its tasks
-                # still running are stopped, so the next job finds free executors.
-                self._kill_tasks_of(job)
-                self.bus.post(ev.JobEnd(job.id, False, str(exc)))
-                raise
-            finally:
-                job.active = False
-                self._job = None
-            self.bus.post(ev.JobEnd(job.id, True))
-            return job.results
+                self._drive(job)
+                break
+            except BaseException as exc:  # Ctrl-C in this thread: end this job only
+                with self._state:
+                    if job.active and job.interrupt is None:
+                        job.interrupt = exc
+                self.backend.wake()
+        if job.error is not None:
+            raise job.error
+        return job.results
 
     def cancel_job_group(self, group: str) -> None:
         """Cancel the submitted jobs of ``group``, running or waiting (from any thread)."""
@@ -219,21 +238,53 @@ class DAGScheduler:
         self.backend.wake()
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Cancel the running job and every later one, then stop the backend.
+        """Cancel every running job and every later one, then stop the backend.
 
-        Safe from any thread: the running job sees the shutdown at its next
-        event, stops its tasks and returns its lock; if it does not within
+        Safe from any thread: the loop sees the shutdown at its next event,
+        fails every job and stops their tasks; if it does not within
         ``timeout`` seconds (an in-driver task that will not end), the
         backend is stopped anyway.
         """
         self._shut_down = True
         self.backend.wake()
-        acquired = self._lock.acquire(timeout=timeout)
+        deadline = time.monotonic() + timeout
+        # The loop holds the state while an in-driver task runs: wait a bounded time.
+        locked = self._state.acquire(timeout=timeout)
         try:
+            if locked and self._state.wait_for(lambda: self._owner is None,
+                                               max(0.0, deadline - time.monotonic())):
+                self._owner = threading.get_ident()  # nobody runs the loop again
+                for job in list(self._jobs):
+                    self._end_job(job, self._shutdown_error(job))
             self.backend.stop()
         finally:
-            if acquired:
-                self._lock.release()
+            if locked:
+                self._state.release()
+
+    def _register(self, rdd: Any, func: Callable, partitions: list[int], description: str,
+                  properties: dict[str, str]) -> _Job:
+        ticket = next(self._tickets)
+        with self._state:
+            if self._shut_down:
+                raise SparkException("Job cancelled because SparkContext was shut down")
+            parents = self._parent_stages(rdd)  # numbered first, as Spark numbers them
+            final = ResultStage(next(self._stage_ids), rdd, parents, func, list(partitions))
+            stages = self._stages_of(final)
+            job = _Job(next(self._job_ids), final, properties.get("spark.jobGroup.id"),
+                       properties, [None] * len(partitions), [False] * len(partitions),
+                       {p: i for i, p in enumerate(partitions)}, ticket,
+                       frozenset(s.id for s in stages))
+            self.bus.post(ev.JobStart(job.id, [s.id for s in stages], description, job.group,
+                                      stage_infos=[self._planned_info(s) for s in stages],
+                                      properties=properties))
+            try:
+                check_job(final, self.backend.parallelism)
+            except BaseException as exc:
+                self.bus.post(ev.JobEnd(job.id, False, str(exc)))
+                raise
+            self._jobs.append(job)
+        self.backend.wake()  # the loop, if another job runs it, takes this one on
+        return job
 
     # ---- building stages -----------------------------------------------------
 
@@ -277,27 +328,81 @@ class DAGScheduler:
         info.rdds = ev.rdd_infos(stage.rdd)
         return info
 
-    # ---- the job loop --------------------------------------------------------
+    # ---- the loop --------------------------------------------------------------
 
-    def _run(self, job: _Job) -> None:
-        check_job(job.final, self.backend.parallelism)
-        running: dict[int, _StageRun] = {}
-        queue: deque[_PendingTask] = deque()
-        while not job.done:
+    def _drive(self, job: _Job) -> None:
+        """Return once ``job`` ended, running the loop whenever nobody else does."""
+        with self._state:
+            while job.active and self._owner is not None:
+                self._state.wait()
+            if not job.active:
+                return
+            self._owner = threading.get_ident()
+            self.backend.revive()
+        try:
+            while job.active:
+                self._step(job)
+        except BaseException as exc:
+            # Ctrl-C, or a fault of the loop itself: this thread's job ends with it,
+            # the other jobs go on with the next thread to take the loop.
+            with self._state:
+                if job.active:
+                    self._end_job(job, exc)
+            raise
+        finally:
+            with self._state:
+                self._owner = None
+                self._state.notify_all()
+
+    def _step(self, own: _Job) -> None:
+        """Submit what can run, fill free executors, wait for events and handle them.
+
+        Returns before waiting once ``own`` (the loop thread's job) ended, so
+        its thread returns and another takes the loop over.
+        """
+        with self._state:
+            for job in list(self._jobs):
+                self._advance(job)
+            self._announce_executors(self.backend.newly_ready())
+            self._launch()
+            timeout = self._poll_timeout()
+            if not own.active:
+                return
+        try:
+            events = self.backend.poll(timeout)
+        except Exception as exc:  # the backend broke (executors will not start, cluster lost)
+            with self._state:
+                for job in list(self._jobs):
+                    self._end_job(job, exc)
+            return
+        with self._state:
+            for event in events:
+                self._handle(event)
+            for job in list(self._jobs):
+                if job.done:
+                    self._end_job(job, None)
+
+    def _advance(self, job: _Job) -> None:
+        """End the job if it is cancelled, else submit its stages that can run now."""
+        if job.interrupt is not None:
+            self._end_job(job, job.interrupt)
+            return
+        try:
             self._check_cancelled(job)
-            for stage in self._runnable_stages(job, running):
-                running[stage.id] = self._submit(job, stage, queue)
-            self._launch(job, queue)
-            if not queue and not self._running_tasks and not job.done and not running:
+            for stage in self._runnable_stages(job):
+                self._runs[stage.id] = self._submit(job, stage)
+            if not job.done and not job.stage_ids & self._runs.keys():
                 raise SparkException(f"Job {job.id} has nothing left to run but is not done")
-            for event in self.backend.poll(self._poll_timeout(queue)):
-                self._handle(job, event, running, queue)
+        except Exception as exc:
+            self._end_job(job, exc)
 
-    def _runnable_stages(self, job: _Job, running: dict[int, _StageRun]) -> list[Stage]:
+    def _runnable_stages(self, job: _Job) -> list[Stage]:
+        """Stages the job needs whose parents are available and that nobody runs yet
+        (a map stage another job is running is waited for, not submitted twice)."""
         ready, stack, seen = [], [job.final], set()
         while stack:
             stage = stack.pop()
-            if stage.id in seen or stage.id in running:
+            if stage.id in seen or stage.id in self._runs:
                 continue
             seen.add(stage.id)
             if not self._needs_run(job, stage):
@@ -315,7 +420,7 @@ class DAGScheduler:
             return not stage.available
         return not job.done
 
-    def _submit(self, job: _Job, stage: Stage, queue: deque[_PendingTask]) -> _StageRun:
+    def _submit(self, job: _Job, stage: Stage) -> _StageRun:
         stage.attempt += 1
         if isinstance(stage, ShuffleMapStage):
             if stage.barrier:  # its tasks only ever run all together, as Spark reruns them
@@ -325,7 +430,8 @@ class DAGScheduler:
             partitions = [p for p in stage.partitions if not job.finished[job.index_of[p]]]
             payload = stage.func
         binary = serialize_stage(stage.rdd, payload)
-        run = _StageRun(stage, stage.attempt, next(self._binary_ids), binary, set(partitions))
+        run = _StageRun(job, stage, stage.attempt, next(self._binary_ids), binary,
+                        set(partitions))
         info = self._stage_info(stage, len(partitions))
         info.rdds = ev.rdd_infos(stage.rdd)
         self.bus.post(ev.StageSubmitted(job.id, info))
@@ -334,7 +440,7 @@ class DAGScheduler:
             return run
         now = time.monotonic()
         for p in partitions:
-            queue.append(_PendingTask(run, p, self._preferred(stage.rdd, p), now))
+            job.queue.append(_PendingTask(run, p, self._preferred(stage.rdd, p), now))
         return run
 
     def _stage_info(self, stage: Stage, num_tasks: int) -> ev.StageInfo:
@@ -356,14 +462,33 @@ class DAGScheduler:
                     stack.extend((dep.rdd, i) for i in dep.getParents(index)[:1])
         return ()
 
-    def _launch(self, job: _Job, queue: deque[_PendingTask]) -> None:
-        self._launch_barrier_stages(job)
-        for executor_id in self.backend.free_executors():
-            task = self._pick(queue, executor_id)
-            if task is not None:
-                self._start_task(job, task.run, task.partition, executor_id, job.properties)
+    # ---- offering executors to tasks ---------------------------------------------
 
-    def _start_task(self, job: _Job, run: _StageRun, partition: int, executor_id: str,
+    def _launch(self) -> None:
+        """Barrier stages first (they need several executors at once), then each free
+        executor goes to the first job in :class:`JobOrder` with a task for it."""
+        running = Counter(t.job.id for t in self._running_tasks.values())
+        for job in self.job_order.order(self._jobs, running):
+            try:
+                self._launch_barrier_stages(job)
+            except Exception as exc:
+                self._end_job(job, exc)
+        for executor_id in self.backend.free_executors():
+            for job in self.job_order.order(self._jobs, running):
+                task = self._pick(job.queue, executor_id)
+                if task is not None:
+                    self._start_pending(task, executor_id)
+                    running[job.id] += 1
+                    break
+
+    def _start_pending(self, task: _PendingTask, executor_id: str) -> None:
+        run = task.run
+        try:
+            self._start_task(run, task.partition, executor_id, run.job.properties)
+        except Exception as exc:
+            self._abort_stage(run.stage, exc)
+
+    def _start_task(self, run: _StageRun, partition: int, executor_id: str,
                     properties: dict[str, str], barrier_sync_timeout: float | None = None
                     ) -> int:
         attempt = run.attempts[partition]
@@ -373,14 +498,19 @@ class DAGScheduler:
             run.binary_id, SHUFFLE_MAP if isinstance(run.stage, ShuffleMapStage) else RESULT,
             self._shuffle_inputs(run.stage), properties, barrier_sync_timeout,
             self._remote_blocks(run.stage.rdd, partition, executor_id))
-        self._running_tasks[desc.task_id] = _RunningTask(job, run, desc, executor_id)
-        if executor_id not in self._executors_seen:
-            self._executors_seen.add(executor_id)
-            self.bus.post(ev.ExecutorAdded(executor_id))
+        self._running_tasks[desc.task_id] = _RunningTask(run.job, run, desc, executor_id)
+        self._announce_executors([executor_id])
         self.bus.post(ev.TaskStart(run.stage.id, run.attempt, desc.task_id, partition,
                                    attempt, executor_id))
         self.backend.launch(executor_id, desc, run.binary)
         return desc.task_id
+
+    def _announce_executors(self, executor_ids: list[str]) -> None:
+        """Post ExecutorAdded once per executor: when it is ready, or at its first task."""
+        for executor_id in executor_ids:
+            if executor_id not in self._executors_seen:
+                self._executors_seen.add(executor_id)
+                self.bus.post(ev.ExecutorAdded(executor_id))
 
     def _launch_barrier_stages(self, job: _Job) -> None:
         """A barrier stage's tasks start together, once an executor is free for each.
@@ -398,7 +528,7 @@ class DAGScheduler:
             properties = {**job.properties, "addresses": ",".join(
                 self.backend.executor_address(e) for e in executors)}
             timeout = self.settings.barrier_sync_timeout
-            tasks = {self._start_task(job, run, p, e, properties, timeout): p
+            tasks = {self._start_task(run, p, e, properties, timeout): p
                      for p, e in zip(partitions, executors)}
             self._barriers.start(run.stage.id, run.attempt, tasks)
 
@@ -422,11 +552,11 @@ class DAGScheduler:
         alive = getattr(self.backend, "executor_ids", None)
         return True if alive is None else bool(set(executor_ids) & set(alive()))
 
-    def _poll_timeout(self, queue: deque[_PendingTask]) -> float | None:
-        if not queue or not self.backend.free_executors():
+    def _poll_timeout(self) -> float | None:
+        queued = [t.queued_at for job in self._jobs for t in job.queue]
+        if not queued or not self.backend.free_executors():
             return None
-        oldest = min(t.queued_at for t in queue)
-        return max(0.0, self.settings.locality_wait - (time.monotonic() - oldest)) + 0.001
+        return max(0.0, self.settings.locality_wait - (time.monotonic() - min(queued))) + 0.001
 
     def _shuffle_inputs(self, stage: Stage) -> dict[int, list[MapLocation]]:
         # An output lost since the stage was submitted gets an empty path: the
@@ -462,10 +592,10 @@ class DAGScheduler:
 
     # ---- events --------------------------------------------------------------
 
-    def _handle(self, job: _Job, event: Any, running: dict[int, _StageRun],
-                queue: deque[_PendingTask]) -> None:
+    def _handle(self, event: Any) -> None:
+        """Route one backend event to the job (and stage attempt) owning its task."""
         if isinstance(event, ExecutorLost):
-            self._executor_lost(job, event, running, queue)
+            self._executor_lost(event)
             return
         if isinstance(event, BarrierRequest):
             self._barriers.request(event)
@@ -484,18 +614,20 @@ class DAGScheduler:
         self.bus.post(ev.TaskEnd(desc.stage_id, desc.stage_attempt, desc.task_id, desc.partition,
                                  desc.attempt, result.executor_id, result.success,
                                  reason, result.metrics))
-        if result.success:
-            self._task_succeeded(job, task.run, desc.partition, result, running)
-        elif task.run.stage.barrier:
-            self._barrier_failed(job, task, result, running, queue)
-        elif result.fetch_failure is not None:
-            self._fetch_failed(task.run, result, running, queue)
-        else:
-            self._task_failed(job, task.run, desc, result.error, result.traceback, queue)
+        try:
+            if result.success:
+                self._task_succeeded(task.run, desc.partition, result)
+            elif task.run.stage.barrier:
+                self._barrier_failed(task, result)
+            elif result.fetch_failure is not None:
+                self._fetch_failed(task.run, result)
+            else:
+                self._task_failed(task.run, desc, result.error, result.traceback)
+        except Exception as exc:
+            self._abort_stage(task.run.stage, exc)
 
-    def _task_succeeded(self, job: _Job, run: _StageRun, partition: int, result: TaskResult,
-                        running: dict[int, _StageRun]) -> None:
-        stage = run.stage
+    def _task_succeeded(self, run: _StageRun, partition: int, result: TaskResult) -> None:
+        stage, job = run.stage, run.job
         if isinstance(stage, ShuffleMapStage):
             stage.outputs[partition] = result.value
             self.merge_accumulators(result.accumulator_updates)
@@ -506,8 +638,8 @@ class DAGScheduler:
                 job.finished[index] = True
                 self.merge_accumulators(result.accumulator_updates)
         run.pending.discard(partition)
-        if not run.pending and running.get(stage.id) is run:
-            del running[stage.id]
+        if not run.pending and self._runs.get(stage.id) is run:
+            del self._runs[stage.id]
             stage.failed_attempts = 0
             info = self._stage_info(stage, 0)
             info.completion_time = time.time()
@@ -525,8 +657,8 @@ class DAGScheduler:
                 f"spark.driver.maxResultSize ({format_size(limit)})")
         return serialization.loads(result.value)
 
-    def _task_failed(self, job: _Job, run: _StageRun, desc: TaskDescription, error: str,
-                     traceback: str, queue: deque[_PendingTask]) -> None:
+    def _task_failed(self, run: _StageRun, desc: TaskDescription, error: str,
+                     traceback: str) -> None:
         run.failures[desc.partition] += 1
         failures = run.failures[desc.partition]
         if failures >= self.settings.max_task_failures:
@@ -535,14 +667,13 @@ class DAGScheduler:
                        f"failure: Lost task {desc.partition}.{desc.attempt} in stage "
                        f"{run.stage.id}.{run.attempt} (TID {desc.task_id}): {error}")
             raise SparkException(message) from (RemoteTraceback(traceback) if traceback else None)
-        queue.appendleft(_PendingTask(run, desc.partition, (), time.monotonic()))
+        run.job.queue.appendleft(_PendingTask(run, desc.partition, (), time.monotonic()))
 
-    def _fetch_failed(self, run: _StageRun, result: TaskResult, running: dict[int, _StageRun],
-                      queue: deque[_PendingTask]) -> None:
+    def _fetch_failed(self, run: _StageRun, result: TaskResult) -> None:
         shuffle_id, map_index = result.fetch_failure  # type: ignore[misc]
         parent = self.shuffle_stages[shuffle_id]
         stage = run.stage
-        current = running.get(stage.id) is run
+        current = self._runs.get(stage.id) is run
         if current:
             parent.outputs[map_index] = None
         # Whatever removed one output may have removed others: find them all now
@@ -554,20 +685,20 @@ class DAGScheduler:
                 parent.outputs[i] = None
         if not current:
             return  # this attempt already failed; one resubmission is enough
-        del running[stage.id]
+        del self._runs[stage.id]
+        queue = run.job.queue
         for task in [t for t in queue if t.run is run]:
             queue.remove(task)
         stage.failed_attempts += 1
         info = self._stage_info(stage, 0)
         info.failure_reason = f"FetchFailed: {result.error}"
-        self.bus.post(ev.StageCompleted(self._job.id if self._job else -1, info))
+        self.bus.post(ev.StageCompleted(run.job.id, info))
         if stage.failed_attempts >= self.settings.max_stage_attempts:
             raise SparkException(
                 f"Job aborted due to stage failure: stage {stage.id} failed "
                 f"{stage.failed_attempts} times because of lost shuffle output: {result.error}")
 
-    def _executor_lost(self, job: _Job, event: ExecutorLost, running: dict[int, _StageRun],
-                       queue: deque[_PendingTask]) -> None:
+    def _executor_lost(self, event: ExecutorLost) -> None:
         self.blocks.remove_executor(event.executor_id)
         self._executors_seen.discard(event.executor_id)
         self.bus.post(ev.ExecutorRemoved(event.executor_id, event.reason))
@@ -580,14 +711,16 @@ class DAGScheduler:
         self.bus.post(ev.TaskEnd(desc.stage_id, desc.stage_attempt, desc.task_id, desc.partition,
                                  desc.attempt, event.executor_id, False, error,
                                  ev.TaskMetrics()))
-        if task.run.stage.barrier:
-            failure = TaskResult(desc.task_id, event.executor_id, False, error=error)
-            self._barrier_failed(job, task, failure, running, queue)
-        else:
-            self._task_failed(job, task.run, desc, error, "", queue)
+        try:
+            if task.run.stage.barrier:
+                failure = TaskResult(desc.task_id, event.executor_id, False, error=error)
+                self._barrier_failed(task, failure)
+            else:
+                self._task_failed(task.run, desc, error, "")
+        except Exception as exc:
+            self._abort_stage(task.run.stage, exc)
 
-    def _barrier_failed(self, job: _Job, task: _RunningTask, result: TaskResult,
-                        running: dict[int, _StageRun], queue: deque[_PendingTask]) -> None:
+    def _barrier_failed(self, task: _RunningTask, result: TaskResult) -> None:
         """A barrier task failed: end its stage attempt; rerun a map stage whole, or abort.
 
         As Spark: the other tasks are killed, the attempt counts towards
@@ -602,13 +735,14 @@ class DAGScheduler:
                                         f"{stage.id} ({stage.name}) failed.")
         cause = RemoteTraceback(result.traceback) if result.traceback else None
         if result.fetch_failure is not None:
-            self._fetch_failed(run, result, running, queue)
+            self._fetch_failed(run, result)
         else:
-            running.pop(stage.id, None)
+            if self._runs.get(stage.id) is run:
+                del self._runs[stage.id]
             stage.failed_attempts += 1
             info = self._stage_info(stage, 0)
             info.failure_reason = message
-            self.bus.post(ev.StageCompleted(job.id, info))
+            self.bus.post(ev.StageCompleted(run.job.id, info))
             if stage.failed_attempts >= self.settings.max_stage_attempts:
                 raise SparkException(
                     f"Job aborted due to stage failure: {type(stage).__name__} {stage.id} "
@@ -635,7 +769,48 @@ class DAGScheduler:
                                      desc.attempt, task.executor_id, False,
                                      f"TaskKilled ({reason})", ev.TaskMetrics()))
 
-    # ---- cancellation and clean-up ---------------------------------------------
+    # ---- ending jobs -----------------------------------------------------------------
+
+    def _abort_stage(self, stage: Stage, error: BaseException) -> None:
+        """The stage cannot complete: every active job that needs it fails with ``error``."""
+        for job in [j for j in self._jobs if stage.id in j.stage_ids]:
+            self._end_job(job, error)
+
+    def _end_job(self, job: _Job, error: BaseException | None) -> None:
+        """Finish ``job`` (failed if ``error``), hand its shared stage attempts to
+        the jobs that still need them, and wake its thread."""
+        if not job.active:
+            return
+        job.active = False
+        job.error = error
+        self._jobs.remove(job)
+        for run in [r for r in self._runs.values() if r.job is job]:
+            self._hand_over(run)
+        if error is not None:
+            # Failed, cancelled, shut down or interrupted (Ctrl-C): its tasks still
+            # running are stopped, so the other jobs find free executors.
+            self._kill_tasks_of(job)
+            self.bus.post(ev.JobEnd(job.id, False, str(error)))
+        else:
+            self.bus.post(ev.JobEnd(job.id, True))
+        self._state.notify_all()
+
+    def _hand_over(self, run: _StageRun) -> None:
+        """Give a stage attempt of an ending job to the first job that still needs it,
+        or drop it (its tasks are then stopped with the job's)."""
+        heir = next((j for j in self._jobs if run.stage.id in j.stage_ids), None)
+        old = run.job
+        if heir is None:
+            del self._runs[run.stage.id]
+            return
+        run.job = heir
+        heir.queue.extend(t for t in old.queue if t.run is run)
+        if run in old.waiting_barriers:
+            old.waiting_barriers.remove(run)
+            heir.waiting_barriers.append(run)
+        for task in self._running_tasks.values():
+            if task.run is run:
+                task.job = heir
 
     def _check_cancelled(self, job: _Job) -> None:
         reason = self._cancel_reason(job)
@@ -653,9 +828,12 @@ class DAGScheduler:
                     self._barriers.finish(task.run.stage.id, task.run.attempt,
                                           f"job {job.id} ended")
 
+    def _shutdown_error(self, job: _Job) -> SparkException:
+        return SparkException(f"Job {job.id} cancelled because SparkContext was shut down")
+
     def _cancel_reason(self, job: _Job) -> str | None:
         if self._shut_down:
-            return f"Job {job.id} cancelled because SparkContext was shut down"
+            return str(self._shutdown_error(job))
         tags = set(job.properties.get("spark.job.tags", "").split(","))
         for ticket, kind, value in list(self._cancellations):
             if ticket < job.ticket:
@@ -667,4 +845,3 @@ class DAGScheduler:
             if kind == "tag" and value in tags:
                 return f"Job {job.id} cancelled part of cancelled job tags {value}"
         return None
-

@@ -6,6 +6,7 @@ scheduler state.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -173,14 +174,16 @@ class SparkListener:
     """Base listener: override ``on_<event>`` methods of interest."""
 
     def on_event(self, event: Any) -> None:
-        name = "on_" + _snake(type(event).__name__)
-        handler = getattr(self, name, None)
+        handler = getattr(self, _handler_name(type(event)), None)
         if handler is not None:
             handler(event)
 
 
-def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+@functools.lru_cache(maxsize=None)
+def _handler_name(event_type: type) -> str:
+    """``TaskEnd`` -> ``on_task_end``; cached, as every task posts several events."""
+    name = event_type.__name__
+    return "on_" + "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
 class MetricsTotals(SparkListener):

@@ -23,21 +23,50 @@ from minispark.common import auth, serialization
 from minispark.common.errors import FetchFailedError
 from minispark.files import SparkFiles
 from minispark.fs import registry as fs_registry
+from minispark.fs.metrics import begin_task_io, end_task_io
 from minispark.scheduler.lineage import deserialize_stage
 from minispark.scheduler.task import RESULT, TaskDescription, TaskMetrics, TaskResult
 from minispark.shuffle.aggregator import SpillPolicy
 from minispark.shuffle.reader import MapInputs, ReadMetrics, RemoteReads
 from minispark.shuffle.transfer import BlockTransferService, TransferClient, advertised_host
-from minispark.shuffle.writer import write_map_output
+from minispark.shuffle.writer import WriteMetrics, write_map_output
 from minispark.storage.block_manager import BlockManager
 from minispark.taskcontext import BarrierTaskContext, TaskContext
 
 #: Stage binaries an executor keeps; older ones are unpickled again if needed.
 MAX_BINARIES = 32
+#: Bytes of pickled stage binaries kept so an evicted or failed one can be loaded
+#: again: the driver sends each binary to an executor once, whatever happens to it.
+MAX_PICKLED_BINARY_BYTES = 64 << 20
 #: Cyclic-GC thresholds while a task runs. Shuffles hold millions of live
 #: tuples and lists; at Python's default (700) the collector re-walks them so
 #: often that it takes ~40% of a join. Cycles are still collected, less often.
 TASK_GC_THRESHOLD = (100_000, 20, 50)
+
+
+class _GcClock:
+    """Seconds this process has spent in the cyclic garbage collector.
+
+    A ``gc.callbacks`` hook: two clock reads per collection, which at
+    TASK_GC_THRESHOLD are rare, so tasks pay nothing measurable for it.
+    """
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.total += time.perf_counter() - self._started
+
+    def install(self) -> None:
+        if self not in gc.callbacks:
+            gc.callbacks.append(self)
+
+
+_GC_CLOCK = _GcClock()
 
 
 @dataclass
@@ -152,10 +181,12 @@ class Executor:
         self.in_driver = in_driver
         self.env = ExecutorEnv(executor_id, settings, serve_blocks=not in_driver)
         self._binaries: OrderedDict[int, _StageBinary] = OrderedDict()
+        self._pickled: OrderedDict[int, bytes] = OrderedDict()
         #: How a barrier task reaches the driver: (desc, epoch, kind, message) ->
         #: every task's message; the process hosting this executor provides it.
         self.barrier_sync: Callable[[TaskDescription, int, str, str], list[str]] | None = None
         SparkFiles._root_directory = os.path.join(settings.app_dir, "files")
+        _GC_CLOCK.install()
         fs_registry.configure(settings.fs_settings)
         for path in settings.py_files:
             self.add_py_file(path)
@@ -176,10 +207,12 @@ class Executor:
             gc.set_threshold(*previous)
 
     def _run(self, desc: TaskDescription, binary: bytes | None) -> TaskResult:
-        start, cpu_start = time.perf_counter(), time.process_time()
+        start, cpu_start, gc_start = time.perf_counter(), time.thread_time(), _GC_CLOCK.total
+        ran, ran_cpu = start, cpu_start
         stage = None
         try:
             stage = self._stage(desc.binary_id, binary)
+            ran, ran_cpu = time.perf_counter(), time.thread_time()
             for acc in stage.accumulators:
                 acc._reset_for_task()
             value, metrics = self._execute(desc, stage)
@@ -195,22 +228,38 @@ class Executor:
             result = TaskResult(desc.task_id, self.executor_id, False,
                                 error=f"{type(exc).__name__}: {exc}",
                                 traceback=_user_traceback(exc))
-        result.metrics.duration = time.perf_counter() - start
-        result.metrics.cpu_time = time.process_time() - cpu_start
+        _record_times(result.metrics, (start, ran, time.perf_counter()),
+                      (cpu_start, ran_cpu, time.thread_time()), _GC_CLOCK.total - gc_start)
         result.block_updates = self.env.block_manager.drain_updates()
         return result
 
     def _stage(self, binary_id: int, binary: bytes | None) -> _StageBinary:
         stage = self._binaries.get(binary_id)
         if stage is None:
-            if binary is None:
-                raise RuntimeError(f"stage binary {binary_id} was never sent to this executor")
+            binary = self._keep_pickled(binary_id, binary)
             with accumulators.capture_task_accumulators() as found:
                 rdd, payload = deserialize_stage(binary)
             stage = self._binaries[binary_id] = _StageBinary(rdd, payload, found)
             while len(self._binaries) > MAX_BINARIES:
                 self._binaries.popitem(last=False)
         return stage
+
+    def _keep_pickled(self, binary_id: int, binary: bytes | None) -> bytes:
+        """The pickled binary, from this message or kept from an earlier one.
+
+        A binary that failed to unpickle (a module missing here) or was evicted
+        is loaded again from these bytes on its next task, with its real error.
+        """
+        if binary is None:
+            binary = self._pickled.get(binary_id)
+            if binary is None:
+                raise RuntimeError(f"stage binary {binary_id} was never sent to this executor")
+        self._pickled[binary_id] = binary
+        self._pickled.move_to_end(binary_id)
+        total = sum(map(len, self._pickled.values()))
+        while total > MAX_PICKLED_BINARY_BYTES and len(self._pickled) > 1:
+            total -= len(self._pickled.popitem(last=False)[1])
+        return binary
 
     def _execute(self, desc: TaskDescription, stage: _StageBinary) -> tuple[Any, TaskMetrics]:
         env = self.env
@@ -219,22 +268,26 @@ class Executor:
         ctx = self._task_context(desc)
         TaskContext._current = ctx
         metrics = TaskMetrics()
+        begin_task_io()
         try:
             records = stage.rdd.iterator(desc.partition, ctx)
             if desc.kind == RESULT:
                 # Serialized here, so the driver can bound what a job returns
                 # (spark.driver.maxResultSize) before unpickling any of it.
-                return serialization.dumps(stage.payload(ctx, records)), metrics
+                value = serialization.dumps(stage.payload(ctx, records))
+                metrics.result_size = len(value)
+                return value, metrics
+            written = WriteMetrics()
             status = write_map_output(records, stage.payload, desc.partition, env.shuffle_dir,
-                                      self.executor_id, env.spill, env.address)
-            metrics.shuffle_bytes_written = sum(status.sizes)
+                                      self.executor_id, env.spill, env.address, written)
+            metrics.shuffle_bytes_written = status.total
             metrics.shuffle_records_written = status.records
-            return status, metrics
+            metrics.shuffle_write_time = written.write_time
+            return status.compact(), metrics  # the driver keeps it for the shuffle's life
         finally:
             TaskContext._current = None
             metrics.spilled_bytes = env.end_task()
-            metrics.shuffle_remote_bytes_read = env.read_metrics.remote_bytes
-            metrics.shuffle_local_bytes_read = env.read_metrics.local_bytes
+            _record_io(metrics, env.read_metrics)
 
     def _task_context(self, desc: TaskDescription) -> TaskContext:
         args = (desc.stage_id, desc.partition, desc.attempt, desc.task_id,
@@ -250,6 +303,28 @@ class Executor:
     def close(self) -> None:
         """Release what the executor holds open (its block-transfer service)."""
         self.env.close()
+
+
+def _record_times(metrics: TaskMetrics, wall: tuple[float, float, float],
+                  cpu: tuple[float, float, float], gc_time: float) -> None:
+    """Fill the timing metrics from (start, deserialized, end) clock readings."""
+    metrics.duration = wall[2] - wall[0]
+    metrics.deserialize_time, metrics.run_time = wall[1] - wall[0], wall[2] - wall[1]
+    metrics.deserialize_cpu_time, metrics.cpu_time = cpu[1] - cpu[0], cpu[2] - cpu[1]
+    metrics.gc_time = gc_time
+
+
+def _record_io(metrics: TaskMetrics, shuffle_read: ReadMetrics) -> None:
+    """Copy what the task read and wrote (input, output, shuffle) into its metrics."""
+    io = end_task_io()
+    if io is not None:
+        metrics.input_records_read, metrics.input_bytes_read = io.records_read, io.bytes_read
+        metrics.output_records_written = io.records_written
+        metrics.output_bytes_written = io.bytes_written
+    metrics.shuffle_remote_bytes_read = shuffle_read.remote_bytes
+    metrics.shuffle_local_bytes_read = shuffle_read.local_bytes
+    metrics.shuffle_records_read = shuffle_read.records
+    metrics.shuffle_fetch_wait_time = shuffle_read.fetch_wait
 
 
 def _user_traceback(exc: BaseException) -> str:

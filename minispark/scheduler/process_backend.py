@@ -98,6 +98,7 @@ class ProcessBackend(ExecutorBackend):
         self.env.setdefault("PYTHONHASHSEED", "0")
         self.env["MINISPARK_DRIVER_PATH"] = os.pathsep.join(p for p in sys.path if p)
         self._workers: dict[str, _Worker] = {}
+        self._ready: list[str] = []  # ready since the scheduler last asked
         self._next_id = 0
         self._start_failures = 0
         self._respawn_at: list[float] = []
@@ -150,6 +151,10 @@ class ProcessBackend(ExecutorBackend):
 
     def free_executors(self) -> list[str]:
         return [w.executor_id for w in self._workers.values() if w.ready and w.task_id is None]
+
+    def newly_ready(self) -> list[str]:
+        ready, self._ready = self._ready, []
+        return [e for e in ready if e in self._workers]
 
     def launch(self, executor_id: str, desc: TaskDescription, binary: bytes) -> None:
         worker = self._workers[executor_id]
@@ -206,6 +211,7 @@ class ProcessBackend(ExecutorBackend):
     def _handle(self, worker: _Worker, message: tuple, events: list[Event]) -> None:
         if message[0] == "ready":
             worker.ready = True
+            self._ready.append(worker.executor_id)
             self._start_failures = 0
         elif message[0] == "result":
             worker.task_id = None

@@ -38,17 +38,42 @@ class TaskDescription:
 
 @dataclass
 class TaskMetrics:
-    """What a task measured about itself; rides back with its result."""
+    """What a task measured about itself; rides back with its result.
 
+    Times are seconds. Records and bytes are counted a batch at a time.
+    """
+
+    #: Wall time of the whole attempt, stage-binary unpickling included.
     duration: float = 0.0
+    #: CPU time of the task's thread after deserialization (Spark's executor CPU time).
     cpu_time: float = 0.0
+    #: Unpickling the stage binary (0 when the executor already held it).
+    deserialize_time: float = 0.0
+    deserialize_cpu_time: float = 0.0
+    #: Running the task itself, after deserialization (Spark's executor run time).
+    run_time: float = 0.0
+    #: Time in Python's cyclic garbage collector while the task ran.
+    gc_time: float = 0.0
+    #: Pickled size of a result task's value.
+    result_size: int = 0
+    #: Records and bytes read from the stage's input (file splits, parallelized data).
+    input_records_read: int = 0
+    input_bytes_read: int = 0
+    #: Records and bytes written by saveAs* output tasks.
+    output_records_written: int = 0
+    output_bytes_written: int = 0
     shuffle_bytes_written: int = 0
     shuffle_records_written: int = 0
+    #: Time spent writing map outputs (data file and index) to disk.
+    shuffle_write_time: float = 0.0
     spilled_bytes: int = 0
     #: Shuffle bytes fetched from other executors' block-transfer services.
     shuffle_remote_bytes_read: int = 0
     #: Shuffle bytes read from map outputs on this executor's disk.
     shuffle_local_bytes_read: int = 0
+    shuffle_records_read: int = 0
+    #: Time the task waited for map outputs to arrive over the network.
+    shuffle_fetch_wait_time: float = 0.0
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import struct
+import time
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Iterator, Sequence
@@ -24,10 +25,19 @@ _OFFSET = struct.Struct("<q")
 
 @dataclass
 class ReadMetrics:
-    """Shuffle bytes one task read from local disk and fetched over the network."""
+    """Shuffle bytes one task read from local disk and fetched over the network,
+    the records in them, and the seconds it waited for fetched ones."""
 
     local_bytes: int = 0
     remote_bytes: int = 0
+    records: int = 0
+    fetch_wait: float = 0.0
+
+    def loads(self, payload: bytes) -> list:
+        """Unpickle one frame (a batch of records) and count its records."""
+        batch = serialization.loads(payload)
+        self.records += len(batch)
+        return batch
 
 
 @dataclass
@@ -74,7 +84,7 @@ def fetch_partition(handle: ShuffleHandle, reduce_index: int,
     if not isinstance(inputs, MapInputs):
         inputs = MapInputs([MapLocation(path) for path in inputs])
     payloads = _payloads(handle.shuffle_id, reduce_index, inputs)
-    return chain.from_iterable(map(serialization.loads, payloads))  # no frame per record
+    return chain.from_iterable(map(inputs.metrics.loads, payloads))  # no frame per record
 
 
 def _payloads(shuffle_id: int, reduce_index: int, inputs: MapInputs) -> Iterator[bytes]:
@@ -101,10 +111,12 @@ def _payloads(shuffle_id: int, reduce_index: int, inputs: MapInputs) -> Iterator
 
 def _fetched_frames(shuffle_id: int, map_index: int, fetcher: RangeFetcher,
                     metrics: ReadMetrics) -> Iterator[bytes]:
+    waited = time.perf_counter()
     try:
         _, data = fetcher.next_range()
     except OSError as exc:
         raise _fetch_failed(shuffle_id, map_index, exc) from None
+    metrics.fetch_wait += time.perf_counter() - waited
     metrics.remote_bytes += len(data)
     return serialization.iter_frames(data)
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import shutil
 import struct
+import time
 from contextlib import suppress
+from dataclasses import dataclass
 from itertools import islice
 from operator import itemgetter
 from typing import BinaryIO, Callable, Iterable, Iterator
@@ -19,6 +21,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 from minispark.common import serialization
 from minispark.shuffle.aggregator import NO_SPILL, Merger, SpillPolicy, raise_if_not_pairs
 from minispark.shuffle.handle import MapStatus, ShuffleHandle
+from minispark.shuffle.mapstatus import ExactSizes
 
 #: Records buffered per bucket before they are pickled as one batch.
 BATCH_RECORDS = 4096
@@ -38,14 +41,23 @@ def data_path(shuffle_dir: str, shuffle_id: int, map_index: int) -> str:
     return os.path.join(shuffle_dir, f"shuffle_{shuffle_id}_{map_index}.data")
 
 
+@dataclass
+class WriteMetrics:
+    """Seconds a map task spent writing to disk (temporary files, data file and index)."""
+
+    write_time: float = 0.0
+
+
 def write_map_output(records: Iterable[tuple], handle: ShuffleHandle, map_index: int,
                      shuffle_dir: str, executor_id: str,
                      policy: SpillPolicy = NO_SPILL,
-                     address: tuple[str, int] | None = None) -> MapStatus:
+                     address: tuple[str, int] | None = None,
+                     metrics: WriteMetrics | None = None) -> MapStatus:
     """Partition ``records`` by key and write them as one data file plus an index.
 
     ``address`` is the writer's block-transfer service, where reducers that
-    cannot read the file fetch it.
+    cannot read the file fetch it; ``metrics``, if given, receives the time
+    spent writing.
 
     Both files are written under temporary names and renamed into place, so a
     reader sees either a complete map output or none; a rerun of the same map
@@ -58,9 +70,12 @@ def write_map_output(records: Iterable[tuple], handle: ShuffleHandle, map_index:
     path = data_path(shuffle_dir, handle.shuffle_id, map_index)
     with FrameBuffer(handle.num_partitions, policy) as frames:
         count = _partition_into_frames(records, handle, frames)
+        started = time.perf_counter()
         _write_files(path, frames.sizes, frames.copy_to)
-    return MapStatus(handle.shuffle_id, map_index, path, tuple(frames.sizes), count, executor_id,
-                     address)
+        if metrics is not None:
+            metrics.write_time += frames.write_time + time.perf_counter() - started
+    return MapStatus(handle.shuffle_id, map_index, path, ExactSizes(tuple(frames.sizes)), count,
+                     executor_id, address)
 
 
 class FrameBuffer:
@@ -79,6 +94,7 @@ class FrameBuffer:
         self.buffered = 0
         self.directory: str | None = None
         self.on_disk: set[int] = set()  # partitions with a temporary file
+        self.write_time = 0.0  # seconds spent writing temporary files
 
     def __enter__(self) -> "FrameBuffer":
         return self
@@ -100,12 +116,14 @@ class FrameBuffer:
     def _spill(self) -> None:
         if self.directory is None:
             self.directory = self.policy.make_dir("shuffle-")
+        started = time.perf_counter()
         for partition, frames in enumerate(self.frames):
             if frames:
                 with open(self._file(partition), "ab") as out:
                     out.writelines(frames)
                 frames.clear()
                 self.on_disk.add(partition)
+        self.write_time += time.perf_counter() - started
         self.policy.spilled_bytes += self.buffered
         self.buffered = 0
 

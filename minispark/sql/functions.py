@@ -862,6 +862,56 @@ try_subtract = _simple("try_subtract", 2, "a - b, null on overflow.")
 try_multiply = _simple("try_multiply", 2, "a * b, null on overflow.")
 try_divide = _simple("try_divide", 2, "a / b, null for a zero divisor.")
 weekday = _date_field("weekday")
+asinh = _math("asinh", "The inverse hyperbolic sine.")
+acosh = _math("acosh", "The inverse hyperbolic cosine.")
+atanh = _math("atanh", "The inverse hyperbolic tangent.")
+cot = _math("cot", "The cotangent.")
+sec = _math("sec", "The secant.")
+csc = _math("csc", "The cosecant.")
+positive = _math("positive", "The value itself (unary plus).")
+bit_count = _math("bit_count", "The number of bits set (two's complement).")
+bitwise_not = _math("bitwise_not", "The bits inverted.")
+bitwiseNOT = bitwise_not
+shiftleft = _with_values("shiftleft", "The value shifted left by a number of bits.")
+shiftright = _with_values("shiftright", "The value shifted right (signed) by a number of bits.")
+shiftrightunsigned = _with_values("shiftrightunsigned", "The value shifted right, zeros "
+                                  "shifted in.")
+lcase = _math("lcase", "The string in lower case.")
+ucase = _math("ucase", "The string in upper case.")
+character_length = _math("character_length", "The number of characters.")
+cardinality = _math("cardinality", "The number of elements of an array or map.")
+sha = _math("sha", "The SHA-1 digest as hex.")
+array_agg = _math("array_agg", "The group's non-null values as an array.")
+nullifzero = _math("nullifzero", "Null where the value is 0.")
+zeroifnull = _math("zeroifnull", "0 where the value is null.")
+monthname = _math("monthname", "The month's three-letter English name.")
+dayname = _math("dayname", "The weekday's three-letter English name.")
+bit_length = _math("bit_length", "The length of the string in bits (UTF-8).")
+chr = _math("chr", "The character of the code point (modulo 256).")
+char = _math("char", "The character of the code point (modulo 256).")
+
+
+def curdate() -> Column:
+    """Today's date in the session time zone (``current_date``)."""
+    return _call("curdate")
+
+
+def first_value(col: Any, ignoreNulls: Any = None) -> Column:
+    """The first value of the group (the first non-null with ``ignoreNulls``)."""
+    return _call("first_value", col, ignore_nulls=_flag(ignoreNulls))
+
+
+def last_value(col: Any, ignoreNulls: Any = None) -> Column:
+    """The last value of the group (the last non-null with ``ignoreNulls``)."""
+    return _call("last_value", col, ignore_nulls=_flag(ignoreNulls))
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, Column):
+        if not isinstance(value._expr, E.Literal):
+            raise PySparkTypeError("NOT_BOOL", "ignoreNulls must be a literal bool.", {})
+        return bool(value._expr.value)
+    return bool(value)
 
 
 def from_json(col: Any, schema: Any, options: dict | None = None) -> Column:

@@ -36,22 +36,29 @@ def _rdd_info(info: ev.RDDInfo) -> dict[str, Any]:
             "Memory Size": 0, "Disk Size": 0}
 
 
-def _task_metrics(m: Any, result_size: int = 0) -> dict[str, Any]:
+def _task_metrics(m: Any) -> dict[str, Any]:
+    """Spark's ``Task Metrics``: times in ms, except CPU times in ns, as Spark logs them."""
     return {
-        "Executor Deserialize Time": 0, "Executor Deserialize CPU Time": 0,
-        "Executor Run Time": int(m.duration * 1000),
+        "Executor Deserialize Time": _ms(m.deserialize_time),
+        "Executor Deserialize CPU Time": int(m.deserialize_cpu_time * 1e9),
+        "Executor Run Time": _ms(m.run_time),
         "Executor CPU Time": int(m.cpu_time * 1e9),
-        "Peak Execution Memory": 0, "Result Size": result_size, "JVM GC Time": 0,
+        "Peak Execution Memory": 0, "Result Size": m.result_size, "JVM GC Time": _ms(m.gc_time),
         "Result Serialization Time": 0, "Memory Bytes Spilled": m.spilled_bytes,
         "Disk Bytes Spilled": m.spilled_bytes,
         "Shuffle Read Metrics": {"Remote Blocks Fetched": 0, "Local Blocks Fetched": 0,
-                                 "Fetch Wait Time": 0, "Remote Bytes Read": 0,
-                                 "Local Bytes Read": 0, "Total Records Read": 0},
+                                 "Fetch Wait Time": _ms(m.shuffle_fetch_wait_time),
+                                 "Remote Bytes Read": m.shuffle_remote_bytes_read,
+                                 "Remote Bytes Read To Disk": 0,
+                                 "Local Bytes Read": m.shuffle_local_bytes_read,
+                                 "Total Records Read": m.shuffle_records_read},
         "Shuffle Write Metrics": {"Shuffle Bytes Written": m.shuffle_bytes_written,
-                                  "Shuffle Write Time": 0,
+                                  "Shuffle Write Time": int(m.shuffle_write_time * 1e9),
                                   "Shuffle Records Written": m.shuffle_records_written},
-        "Input Metrics": {"Bytes Read": 0, "Records Read": 0},
-        "Output Metrics": {"Bytes Written": 0, "Records Written": 0},
+        "Input Metrics": {"Bytes Read": m.input_bytes_read,
+                          "Records Read": m.input_records_read},
+        "Output Metrics": {"Bytes Written": m.output_bytes_written,
+                           "Records Written": m.output_records_written},
         "Updated Blocks": [],
     }
 
@@ -106,7 +113,10 @@ class SparkEventEncoder:
     def encode(self, event: Any) -> dict[str, Any] | None:
         """The JSON form of ``event``, or None for an event Spark does not log."""
         encoder = self._encoders.get(type(event))
-        return None if encoder is None else encoder(event)
+        if encoder is None:  # events of higher layers (SQL executions) encode themselves
+            own = getattr(event, "spark_json", None)
+            return None if own is None else own()
+        return encoder(event)
 
     @staticmethod
     def _application_start(e: ev.ApplicationStart) -> dict[str, Any]:

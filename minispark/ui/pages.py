@@ -3,8 +3,8 @@
 Routes are Spark's: ``/jobs/``, ``/jobs/job/?id=N``, ``/stages/``,
 ``/stages/stage/?id=N&attempt=M``, ``/storage/``, ``/storage/rdd/?id=N``,
 ``/environment/``, ``/executors/``; the history server serves the same pages
-under ``/history/<app id>/``. Another layer adds a tab with
-:func:`register_tab` (the SQL tab, once the SQL layer posts its events).
+under ``/history/<app id>/``; the SQL tab (``/SQL/``, ``/SQL/execution/?id=N``) shows
+the SQL layer's executions. Another layer adds a tab with :func:`register_tab`.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import jinja2
 
-from minispark.ui import graphs
+from minispark.ui import graphs, sql_tab
 from minispark.ui.store import AppStatusStore
 
 _TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
@@ -163,13 +163,31 @@ def _executors_page(store: AppStatusStore, query: dict[str, str]
                               "lost": [e for e in executors if not e["isActive"]]}
 
 
+def _sql_page(store: AppStatusStore, query: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    executions = sql_tab.executions(store)
+    return "sql.html", {"groups": [(title, [e for e in executions if e["status"] == status])
+                                   for title, status in (("Running Queries", "RUNNING"),
+                                                         ("Completed Queries", "COMPLETED"),
+                                                         ("Failed Queries", "FAILED"))]}
+
+
+def _execution_page(store: AppStatusStore, query: dict[str, str]
+                    ) -> tuple[str, dict[str, Any]]:
+    record = sql_tab.execution(store, _int_arg(query, "id"))
+    if record is None:
+        raise PageNotFound(f"no SQL execution {query.get('id')}")
+    return "sql_execution.html", {"execution": record, "dag": sql_tab.plan_graph(record),
+                                  "node_w": graphs.NODE_W, "node_h": graphs.NODE_H}
+
+
 TABS: list[Tab] = [Tab("jobs", "Jobs", _jobs_page), Tab("stages", "Stages", _stages_page),
                    Tab("storage", "Storage", _storage_page),
                    Tab("environment", "Environment", _environment_page),
-                   Tab("executors", "Executors", _executors_page)]
+                   Tab("executors", "Executors", _executors_page),
+                   Tab("SQL", "SQL", _sql_page)]
 #: Pages below a tab: path -> (tab path, renderer).
 _SUBPAGES = {"jobs/job": ("jobs", _job_page), "stages/stage": ("stages", _stage_page),
-             "storage/rdd": ("storage", _rdd_page)}
+             "storage/rdd": ("storage", _rdd_page), "SQL/execution": ("SQL", _execution_page)}
 
 
 def register_tab(tab: Tab) -> None:

@@ -3,13 +3,15 @@
 Paths, field names and time formats are Spark's, so tools written for
 Spark's REST API read minispark's: ``applications``, ``.../jobs[/<id>]``,
 ``.../stages[/<id>[/<attempt>[/taskList]]]``, ``.../executors``,
-``.../allexecutors``, ``.../storage/rdd[/<id>]``, ``.../environment``.
+``.../allexecutors``, ``.../storage/rdd[/<id>]``, ``.../environment``,
+``.../sql[/<execution id>]``.
 """
 from __future__ import annotations
 
 import time
 from typing import Any, Protocol
 
+from minispark.ui import sql_tab
 from minispark.ui.store import AppStatusStore
 
 _TIME_KEYS = ("submissionTime", "completionTime", "launchTime", "firstTaskLaunchedTime",
@@ -145,6 +147,17 @@ def _environment(store: AppStatusStore, rest: list[str], query: dict[str, str]) 
     return store.environment()
 
 
+def _sql(store: AppStatusStore, rest: list[str], query: dict[str, str]) -> Any:
+    """``sql`` (with Spark's ``offset``/``length``) and ``sql/<execution id>``."""
+    if not rest:
+        offset, length = int(query.get("offset", 0)), int(query.get("length", 20))
+        return [_formatted(e) for e in sql_tab.executions(store)[offset:offset + length]]
+    record = sql_tab.execution(store, _int(rest[0], "SQL execution"))
+    if record is None or len(rest) > 1:
+        raise NotFound(f"unknown SQL execution {rest[0]}")
+    return _formatted(record)
+
+
 _HANDLERS = {"jobs": _jobs, "stages": _stages, "executors": _executors(True),
              "allexecutors": _executors(False), "storage": _storage,
-             "environment": _environment}
+             "environment": _environment, "sql": _sql}

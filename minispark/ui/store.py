@@ -17,6 +17,9 @@ from typing import Any, Callable
 _STAGE_SUMS = {
     "executorRunTime": (None, "Executor Run Time"),
     "executorCpuTime": (None, "Executor CPU Time"),
+    "executorDeserializeTime": (None, "Executor Deserialize Time"),
+    "executorDeserializeCpuTime": (None, "Executor Deserialize CPU Time"),
+    "jvmGcTime": (None, "JVM GC Time"),
     "resultSize": (None, "Result Size"),
     "memoryBytesSpilled": (None, "Memory Bytes Spilled"),
     "diskBytesSpilled": (None, "Disk Bytes Spilled"),
@@ -24,7 +27,9 @@ _STAGE_SUMS = {
     "inputRecords": ("Input Metrics", "Records Read"),
     "outputBytes": ("Output Metrics", "Bytes Written"),
     "outputRecords": ("Output Metrics", "Records Written"),
-    "shuffleReadBytes": ("Shuffle Read Metrics", "Local Bytes Read"),
+    "shuffleLocalBytesRead": ("Shuffle Read Metrics", "Local Bytes Read"),
+    "shuffleRemoteBytesRead": ("Shuffle Read Metrics", "Remote Bytes Read"),
+    "shuffleFetchWaitTime": ("Shuffle Read Metrics", "Fetch Wait Time"),
     "shuffleReadRecords": ("Shuffle Read Metrics", "Total Records Read"),
     "shuffleWriteBytes": ("Shuffle Write Metrics", "Shuffle Bytes Written"),
     "shuffleWriteTime": ("Shuffle Write Metrics", "Shuffle Write Time"),
@@ -35,6 +40,12 @@ _STAGE_SUMS = {
 def _metric(metrics: dict[str, Any], section: str | None, name: str) -> int:
     source = metrics if section is None else metrics.get(section, {})
     return int(source.get(name, 0) or 0)
+
+
+def _shuffle_read_bytes(metrics: dict[str, Any]) -> int:
+    """Shuffle bytes read from local disk plus those fetched from other executors."""
+    return (_metric(metrics, "Shuffle Read Metrics", "Local Bytes Read")
+            + _metric(metrics, "Shuffle Read Metrics", "Remote Bytes Read"))
 
 
 def describe_level(level: dict[str, Any]) -> str:
@@ -106,7 +117,7 @@ def _new_stage(info: dict[str, Any], status: str) -> dict[str, Any]:
              "rddIds": [r["RDD ID"] for r in info.get("RDD Info", [])],
              "parentIds": list(info.get("Parent IDs", [])), "accumulatorUpdates": [],
              "killedTasksSummary": {}}
-    stage.update(dict.fromkeys(_STAGE_SUMS, 0))
+    stage.update(dict.fromkeys(_STAGE_SUMS, 0), shuffleReadBytes=0)
     return stage
 
 
@@ -152,6 +163,8 @@ class AppStatusStore:
         self._blocks: dict[str, dict[str, tuple[int, int]]] = {}
         #: Events no page here reads (e.g. SQL executions), by name, for later tabs.
         self.other_events: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        #: SQL execution id -> the jobs tagged with it (``spark.sql.execution.id``)
+        self._sql_jobs: dict[int, list[int]] = defaultdict(list)
         self.events_applied = 0
         self._handlers: dict[str, Callable[[dict[str, Any]], None]] = {
             "SparkListenerLogStart": self._log_start,
@@ -224,6 +237,9 @@ class AppStatusStore:
                 self._stage_rdds[key] = info.get("RDD Info", [])
                 self._note_rdds(info)
         self._jobs[job["jobId"]] = job
+        execution = props.get("spark.sql.execution.id", "")
+        if execution.isdigit():
+            self._sql_jobs[int(execution)].append(job["jobId"])
 
     def _job_end(self, e: dict[str, Any]) -> None:
         job = self._jobs.get(e["Job ID"])
@@ -333,6 +349,7 @@ class AppStatusStore:
             stage["numCompletedIndices"] = len(indices)
         for name, (section, event_name) in _STAGE_SUMS.items():
             stage[name] += _metric(metrics, section, event_name)
+        stage["shuffleReadBytes"] += _shuffle_read_bytes(metrics)
 
     def _count_job_task(self, key: tuple[int, int], index: int, counter: str) -> None:
         name = "numCompletedTasks" if counter == "Complete" else f"num{counter}Tasks"
@@ -352,8 +369,7 @@ class AppStatusStore:
         executor["totalTasks"] += 1
         executor["totalDuration"] += duration
         executor["totalInputBytes"] += _metric(metrics, "Input Metrics", "Bytes Read")
-        executor["totalShuffleRead"] += _metric(metrics, "Shuffle Read Metrics",
-                                                "Local Bytes Read")
+        executor["totalShuffleRead"] += _shuffle_read_bytes(metrics)
         executor["totalShuffleWrite"] += _metric(metrics, "Shuffle Write Metrics",
                                                  "Shuffle Bytes Written")
 
@@ -492,6 +508,17 @@ class AppStatusStore:
                                       "memoryRemaining": 0}
                                      for e, (m, d) in sorted(by_executor.items())],
                 "partitions": partitions}
+
+    def other(self, *names: str) -> list[dict[str, Any]]:
+        """The kept events of these names (e.g. a tab's own), each name's in arrival order."""
+        with self._lock:
+            return [e for name in names for e in self.other_events.get(name, ())]
+
+    def sql_jobs(self) -> dict[int, list[dict[str, Any]]]:
+        """SQL execution id -> the (copied) records of the jobs it ran."""
+        with self._lock:
+            return {execution: [dict(self._jobs[j]) for j in jobs if j in self._jobs]
+                    for execution, jobs in self._sql_jobs.items()}
 
     def environment(self) -> dict[str, Any]:
         """The REST ``environment`` record: runtime and sorted name/value pairs per section."""

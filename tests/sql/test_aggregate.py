@@ -92,3 +92,15 @@ def test_aggregation_errors(spark):
         df.groupBy("k").agg({"v": "nope"})
     with pytest.raises(AnalysisException, match="NESTED_AGGREGATE_FUNCTION"):
         df.agg(F.sum(F.max("k")))
+
+
+@SETTINGS
+@given(ROWS)
+def test_grouping_by_an_aliased_expression_matches_duckdb(spark, rows):
+    table = arrow_table(rows, NAMES, TYPES)
+    df = spark.createDataFrame(table).repartition(2)
+    ours = df.groupBy((F.col("g") % 2).alias("parity")).agg(
+        F.count("*"), F.sum("v"), F.max(F.col("g") % 2))
+    expected = duck("SELECT g % 2 AS parity, count(*), sum(v), max(g % 2) FROM t "
+                    "GROUP BY g % 2", t=table)
+    same_rows(ours.collect(), expected)

@@ -6,6 +6,7 @@ import shutil
 import tempfile
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from selenium import webdriver
@@ -45,6 +46,22 @@ def browser():
 
 def _count(driver: webdriver.Chrome, element_id: str) -> int:
     return int(driver.find_element(By.ID, element_id).text)
+
+
+def _visit_sql_tab(browser: webdriver.Chrome, sc: SparkContext, tmp_path: Path) -> None:
+    """The SQL tab lists a finished DataFrame query; its page draws the plan and metrics."""
+    from minispark.sql import SparkSession
+
+    assert len(SparkSession(sc).range(50).filter("id % 5 = 0").collect()) == 10
+    sc._status.queue.flush()
+    browser.get(sc.uiWebUrl + "/SQL/")
+    assert _count(browser, "completed-queries-count") == 1
+    browser.find_element(By.CSS_SELECTOR, "#completed-queries .sql-row a").click()
+    browser.save_screenshot(str(tmp_path / "sql-query.png"))
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#plan-graph .dag-node")) >= 2
+    rows = browser.find_elements(By.CSS_SELECTOR, "#operator-metrics .operator-row")
+    assert any(r.text.split()[1:3] == ["Filter", "10"] for r in rows)
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
 
 
 def test_every_page_while_a_job_runs(browser, tmp_path):
@@ -96,6 +113,9 @@ def test_every_page_while_a_job_runs(browser, tmp_path):
         errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == []
         assert len(list(tmp_path.glob("page*.png"))) == len(PAGES)
+        open(tmp_path / "release", "w").close()
+        running.join()
+        _visit_sql_tab(browser, sc, tmp_path)
     finally:
         open(tmp_path / "release", "w").close()
         if running.ident is not None:

@@ -61,3 +61,13 @@ def isnotnull(x: Any) -> Any:
 @scalar("between", ["same", "same", "same"], BooleanType())
 def between(value: Any, low: Any, high: Any) -> Any:
     return pc.and_kleene(greater_equal(value, low), less_equal(value, high))
+
+
+@scalar("nullifzero", ["numeric"], "arg0", always_nullable=True)
+def nullifzero(a: Any) -> Any:
+    return pc.if_else(pc.fill_null(pc.equal(a, 0), False), pa.scalar(None, a.type), a)
+
+
+@scalar("zeroifnull", ["numeric"], "arg0", null_intolerant=False, never_null=True)
+def zeroifnull(a: Any) -> Any:
+    return pc.fill_null(a, pa.scalar(0, a.type))

@@ -263,3 +263,14 @@ def make_date(year: Any, month: Any, day: Any) -> Any:
                                     f"Invalid date: {y}-{m}-{d}.", {}, "22023") from None
     return rowwise(build, pa.date32(), year, month, day)
 
+
+
+def _date_name(name: str, pattern: str) -> None:
+    """``monthname``/``dayname``: the English abbreviation of a date's month or weekday."""
+    def kernel(d: Any) -> Any:
+        return pc.strftime(pc.cast(d, pa.timestamp("s")), format=pattern, locale="C")
+    scalar(name, ["date"], StringType())(kernel)
+
+
+_date_name("monthname", "%b")
+_date_name("dayname", "%a")

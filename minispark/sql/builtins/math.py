@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -11,7 +11,9 @@ from minispark.sql.builtins.registry import scalar
 from minispark.sql.builtins.support import first_type, literal, rowwise
 from minispark.sql.execution import ansi, kernels
 from minispark.sql.plan.typecoercion import bounded_decimal
-from minispark.sql.types import BooleanType, DataType, DecimalType, DoubleType, LongType
+from minispark.sql.types import (
+    BooleanType, DataType, DecimalType, DoubleType, IntegerType, LongType,
+)
 
 
 @scalar("abs", ["numeric"], first_type)
@@ -272,3 +274,40 @@ _bitwise("bitwise_xor", "^", pc.bit_wise_xor)
         render_call=lambda display, args, options: f"~{args[0]}")
 def bitwise_not(a: Any) -> Any:
     return pc.bit_wise_not(a)
+
+
+_double_function("asinh", pc.asinh, pretty="ASINH")
+_double_function("acosh", pc.acosh, pretty="ACOSH")
+_double_function("atanh", pc.atanh, pretty="ATANH")
+_double_function("cot", lambda x: pc.divide(1.0, pc.tan(x)), pretty="COT")
+_double_function("sec", lambda x: pc.divide(1.0, pc.cos(x)), pretty="SEC")
+_double_function("csc", lambda x: pc.divide(1.0, pc.sin(x)), pretty="CSC")
+
+
+@scalar("positive", ["numeric"], first_type, render_call=lambda display, args, o: f"(+ {args[0]})")
+def positive(a: Any) -> Any:
+    return a
+
+
+def _shift(name: str, shift: Callable[[Any, Any], Any]) -> None:
+    scalar(name, ["integral", "int"], first_type)(shift)
+
+
+def _shift_right_unsigned(a: Any, n: Any) -> Any:
+    """``a >>> n``: the bits of ``a`` read as unsigned, so no sign bit is shifted in."""
+    unsigned = {pa.int8(): pa.uint8(), pa.int16(): pa.uint16(), pa.int32(): pa.uint32(),
+                pa.int64(): pa.uint64()}[a.type]
+    bits = pc.cast(a, unsigned, safe=False)
+    return pc.cast(pc.shift_right(bits, pc.cast(n, unsigned)), a.type, safe=False)
+
+
+_shift("shiftleft", lambda a, n: pc.shift_left(a, pc.cast(n, a.type)))
+_shift("shiftright", lambda a, n: pc.shift_right(a, pc.cast(n, a.type)))
+_shift("shiftrightunsigned", _shift_right_unsigned)
+
+
+@scalar("bit_count", ["integral"], IntegerType())
+def bit_count(a: Any) -> Any:
+    def count(v: int) -> int:
+        return bin(v & 0xFFFFFFFFFFFFFFFF).count("1")
+    return rowwise(count, pa.int32(), a)

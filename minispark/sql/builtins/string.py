@@ -314,3 +314,14 @@ def _like_regex(pattern: str) -> str:
     from minispark.sql.execution.evaluator import like_regex
 
     return like_regex(pattern)
+
+
+@scalar("bit_length", ["string"], IntegerType())
+def bit_length(s: Any) -> Any:
+    return pc.multiply(pc.cast(pc.binary_length(s), pa.int32()), 8)
+
+
+@scalar("chr", ["long"], StringType(), aliases=("char",))
+def chr_(n: Any) -> Any:
+    """The character of code ``n % 256`` (Spark's rule; negative codes give "")."""
+    return rowwise(lambda v: "" if v < 0 else chr(v % 256), pa.string(), n)

@@ -8,18 +8,24 @@ one row (``count`` 0, ``sum`` null), as SQL requires.
 """
 from __future__ import annotations
 
+import os
+import shutil
 from typing import Any, Iterator, Sequence
 
+import numpy as np
 import pyarrow as pa
 
+from minispark.shuffle.aggregator import NO_SPILL, SPILL_BUCKETS, SpillPolicy
 from minispark.sql.builtins.aggregates import Aggregator, make_aggregator
 from minispark.sql.execution.evaluator import compile_expression, conform
+from minispark.sql.execution.hashing import combined_hash
 from minispark.sql.execution.physical import (
     BATCH_ROWS, ExecutionContext, SparkPlan, concat_batches, slices,
 )
 from minispark.sql.plan.expressions import AggregateFunction, AttributeReference, Expression
 from minispark.sql.plan.logical import describe
 from minispark.sql.types import to_arrow_type
+from minispark.taskcontext import TaskContext
 
 #: Rows gathered before a partial aggregation step runs (bounded memory per step).
 PARTIAL_CHUNK_ROWS = 1 << 20
@@ -143,7 +149,7 @@ class _PartialStep:
         if len(partials) == 1:
             yield partials[0]
         else:
-            yield from self.merge(iter(partials))
+            yield from self.merge._merged(partials, finish=False)
 
     def _aggregate(self, batches: list[pa.RecordBatch]) -> pa.RecordBatch:
         columns: dict[str, pa.Array] = {}
@@ -208,10 +214,57 @@ class _FinalStep:
         self.global_aggregate = not node.keys
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        pieces = [b for b in batches]
+        task = TaskContext.get()
+        policy = task._env.spill if task is not None else NO_SPILL
+        if self.global_aggregate or policy.memory_limit is None:
+            yield from self._merged(list(batches), self.finish)
+        else:
+            yield from self._bounded(batches, policy)
+
+    def _bounded(self, batches: Iterator[pa.RecordBatch], policy: SpillPolicy
+                 ) -> Iterator[pa.RecordBatch]:
+        """Merges within ``policy.memory_limit`` bytes of Arrow states, spilling past it.
+
+        States past the limit are first merged among themselves; when that
+        leaves more than half the limit, they go to disk split by key hash
+        into sub-buckets, and each sub-bucket is merged on its own at the end
+        (a key's states all land in one sub-bucket, so results stay exact).
+        """
+        limit = policy.memory_limit
+        held: list[pa.RecordBatch] = []
+        size = 0
+        spill: _SpilledStates | None = None
+        try:
+            for batch in batches:
+                held.append(batch)
+                size += batch.nbytes
+                if size <= limit:
+                    continue
+                merged = self._merge(held, finish=False)
+                held, size = [merged], merged.nbytes
+                if size > limit // 2:
+                    spill = spill or _SpilledStates(policy, self.input_schema, self.num_keys)
+                    spill.write(merged)
+                    held, size = [], 0
+            if spill is None:
+                yield from self._merged(held, self.finish)
+                return
+            spill.write_all(held)
+            del held
+            for bucket in spill.buckets():
+                yield from self._merged(bucket, self.finish)
+        finally:
+            if spill is not None:
+                spill.close()
+
+    def _merged(self, pieces: list[pa.RecordBatch], finish: bool) -> Iterator[pa.RecordBatch]:
         rows = sum(b.num_rows for b in pieces)
         if rows == 0 and not self.global_aggregate:
             return
+        yield from slices(self._merge(pieces, finish), BATCH_ROWS)
+
+    def _merge(self, pieces: list[pa.RecordBatch], finish: bool) -> pa.RecordBatch:
+        """One row per group of ``pieces``' states: values when ``finish``, else states."""
         data = concat_batches(pieces, self.input_schema) if pieces else None
         if data is None or data.num_rows == 0:
             data = self._empty_states()
@@ -242,8 +295,8 @@ class _FinalStep:
         for aggregator, names, old in zip(self.aggregators, layout, all_states):
             states = aggregator.after_merge([grouped.column(n).combine_chunks()
                                              for n in names], old)
-            out.extend([aggregator.finish(states)] if self.finish else states)
-        yield from slices(_as_batch(out, self.schema, grouped.num_rows), BATCH_ROWS)
+            out.extend([aggregator.finish(states)] if finish else states)
+        return _as_batch(out, self.schema if finish else self.input_schema, grouped.num_rows)
 
     def _empty_states(self) -> pa.RecordBatch:
         """The states of a global aggregate over no rows (one group)."""
@@ -251,3 +304,60 @@ class _FinalStep:
         if not columns:
             return pa.record_batch({"_": pa.nulls(1)}).select([])
         return pa.RecordBatch.from_arrays(columns, schema=self.input_schema)
+
+
+class _SpilledStates:
+    """Aggregate states on disk, one Arrow IPC file per sub-bucket of the key hash."""
+
+    def __init__(self, policy: SpillPolicy, schema: pa.Schema, num_keys: int) -> None:
+        self.policy = policy
+        self.schema = schema
+        self.num_keys = num_keys
+        self.folder = policy.make_dir("aggregate-")
+        self.writers: dict[int, tuple[Any, Any]] = {}
+
+    def write(self, states: pa.RecordBatch) -> None:
+        """Appends each row of ``states`` to its key's sub-bucket file."""
+        keys = [states.column(i) for i in range(self.num_keys)]
+        # The exchange used the hash's low bits; the high bits split its partition evenly.
+        hashes = combined_hash(keys, states.num_rows) >> np.uint64(40)
+        buckets = (hashes % np.uint64(SPILL_BUCKETS)).astype(np.int64)
+        order = np.argsort(buckets, kind="stable")
+        ordered = states.take(pa.array(order))
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(buckets, minlength=SPILL_BUCKETS))])
+        for bucket in range(SPILL_BUCKETS):
+            start, end = int(bounds[bucket]), int(bounds[bucket + 1])
+            if end > start:
+                self._writer(bucket).write_batch(ordered.slice(start, end - start))
+
+    def write_all(self, pieces: list[pa.RecordBatch]) -> None:
+        for piece in pieces:
+            self.write(piece)
+
+    def _writer(self, bucket: int) -> Any:
+        if bucket not in self.writers:
+            sink = pa.OSFile(os.path.join(self.folder, f"{bucket}.arrow"), "wb")
+            self.writers[bucket] = (sink, pa.ipc.new_stream(sink, self.schema))
+        return self.writers[bucket][1]
+
+    def buckets(self) -> Iterator[list[pa.RecordBatch]]:
+        """Each sub-bucket's states in turn, its file removed once read."""
+        self._close_writers()
+        for bucket in sorted(self.writers):
+            path = os.path.join(self.folder, f"{bucket}.arrow")
+            with pa.OSFile(path, "rb") as source:
+                batches = list(pa.ipc.open_stream(source))
+            os.remove(path)
+            yield batches
+
+    def _close_writers(self) -> None:
+        for sink, writer in self.writers.values():
+            if not sink.closed:
+                writer.close()
+                self.policy.spilled_bytes += sink.tell()
+                sink.close()
+
+    def close(self) -> None:
+        """Closes every file and removes the folder (also when the task failed)."""
+        self._close_writers()
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -352,7 +352,10 @@ def _numeric_to_fractional(values: pa.Array, source: DataType, target: DataType,
         if isinstance(source, (FloatType, DoubleType)):
             return pa.array([_parse_fraction(None if v is None else repr(v), target)
                              for v in values.to_pylist()], arrow_target)
-        return pc.cast(values, arrow_target)
+        # Arrow refuses integer -> decimal casts narrower than the integer type's widest
+        # value (int 1 -> decimal(1,0) in `1 - price`); through decimal(38,0) only the
+        # actual values must fit.
+        return pc.cast(pc.cast(values, pa.decimal128(38, 0)), arrow_target)
     except (pa.ArrowInvalid, ArithmeticError):
         if try_:
             return pa.array([_decimal_or_none(v, target) for v in values.to_pylist()],

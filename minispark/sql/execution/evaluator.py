@@ -189,10 +189,21 @@ def _arithmetic(kernel: Callable[[Any, Any], Any]) -> Callable[[_Compiler, Any],
             return lambda batch: kernels.decimal_divide(left(batch), right(batch), target)
 
         def decimal(batch: pa.RecordBatch) -> Any:
-            value = kernel(left(batch), right(batch))
+            value = kernel(*_decimal_operands(left(batch), right(batch)))
             return _to_decimal(value, target)
         return decimal
     return build
+
+
+def _decimal_operands(a: Any, b: Any) -> tuple[Any, Any]:
+    """``a`` and ``b`` as 256-bit decimals when Arrow's exact result type for them would
+    exceed 38 digits (``decimal(38,6) * decimal(16,2)``); the result is rounded back to
+    the Spark result type afterwards."""
+    if not (pa.types.is_decimal(a.type) and pa.types.is_decimal(b.type)) or \
+            a.type.precision + b.type.precision + 1 <= 38:
+        return a, b
+    return (pc.cast(a, pa.decimal256(a.type.precision, a.type.scale)),
+            pc.cast(b, pa.decimal256(b.type.precision, b.type.scale)))
 
 
 def _to_decimal(value: Any, target: pa.DataType) -> Any:

@@ -147,7 +147,8 @@ def _sortable(values: pa.Array) -> np.ndarray:
     """Values numpy can order (dates and times as integers, strings as Python objects)."""
     t = values.type
     if pa.types.is_temporal(t):
-        values = pc.cast(values, pa.int64())
+        # Arrow casts date32 only to int32.
+        values = pc.cast(values, pa.int32() if pa.types.is_date32(t) else pa.int64())
     elif pa.types.is_decimal(t):
         values = pc.cast(values, pa.float64())
     elif pa.types.is_boolean(t):

@@ -47,7 +47,9 @@ def _fixed_width(values: pa.Array) -> np.ndarray:
             zero_copy_only=False).astype(np.uint64)
     if pa.types.is_decimal(t):
         return _bytes_hash(pc.cast(values, pa.string()))
-    wide = pc.cast(values, pa.int64()) if not pa.types.is_integer(t) else values.cast(pa.int64())
+    if pa.types.is_date32(t):  # Arrow casts date32 only to int32
+        values = pc.cast(values, pa.int32())
+    wide = pc.cast(values, pa.int64())
     return wide.fill_null(0).to_numpy(zero_copy_only=False).view(np.uint64)
 
 

@@ -17,6 +17,7 @@ import pyarrow as pa
 from minispark.sql.execution.evaluator import (
     EvalSettings, compile_filter, compile_projection,
 )
+from minispark.sql.execution.metrics import instrumented
 from minispark.sql.plan.expressions import AttributeReference, Expression
 from minispark.sql.plan.logical import attribute_string, describe
 from minispark.sql.plan.trees import TreeNode
@@ -135,6 +136,11 @@ class SparkPlan(TreeNode):
     """A physical operator."""
 
     children: tuple["SparkPlan", ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "execute" in cls.__dict__:  # every operator reports its SQL metrics
+            cls.execute = instrumented(cls.__dict__["execute"])  # type: ignore[method-assign]
 
     @property
     def output(self) -> list[AttributeReference]:

@@ -22,6 +22,7 @@ from minispark.sql.execution.physical import (
     CollectLimitExec, ExecutionContext, SparkPlan, collect_batches, concat_batches, first_rows,
 )
 from minispark.sql.execution.sort import TakeOrderedAndProjectExec
+from minispark.sql.execution.tracking import sql_execution
 from minispark.sql.plan import logical as L
 from minispark.sql.plan.optimizer import optimize
 from minispark.sql.plan.planner import plan_physical
@@ -104,6 +105,7 @@ class QueryExecution:
         return self.physical.execute(self.context)
 
     @surfacing_errors
+    @sql_execution
     def collect(self) -> pa.Table:
         """Every row, as one Arrow table with the query's schema."""
         plan = self.physical
@@ -116,6 +118,7 @@ class QueryExecution:
         return _table(batches, plan.schema())
 
     @surfacing_errors
+    @sql_execution
     def take(self, n: int) -> pa.Table:
         """The first ``n`` rows, scanning no more partitions than needed."""
         plan = self.physical
@@ -124,6 +127,7 @@ class QueryExecution:
         return _table(first_rows(plan.execute(self.context), n), plan.schema())
 
     @surfacing_errors
+    @sql_execution
     def count(self) -> int:
         plan = self.physical
         rdd = plan.execute(self.context)

@@ -33,9 +33,7 @@ class ExpressionConverter:
             return handler(self, node)
         if isinstance(node, exp.Binary) and type(node) in _BINARY:
             return _BINARY[type(node)](self.convert(node.this), self.convert(node.expression))
-        raise ParseException("UNSUPPORTED_FEATURE",
-                             f"The SQL construct `{node.sql(dialect='spark')}` "
-                             f"({type(node).__name__}) is not supported yet.", {}, "0A000")
+        raise _unsupported(node)
 
     def args(self, nodes: list[exp.Expression]) -> list[E.Expression]:
         return [self.convert(n) for n in nodes]
@@ -184,8 +182,10 @@ def _not(c: ExpressionConverter, node: exp.Not) -> E.Expression:
 
 
 def _like(c: ExpressionConverter, node: exp.Expression, escape: str = "\\") -> E.Expression:
-    return E.Like(c.convert(node.this), c.convert(node.expression), escape,
+    like = E.Like(c.convert(node.this), c.convert(node.expression), escape,
                   case_insensitive=isinstance(node, exp.ILike))
+    # sqlglot marks `NOT LIKE` / `NOT ILIKE` with a flag rather than a Not node.
+    return E.Not(like) if node.args.get("negate") else like
 
 
 def _escape(c: ExpressionConverter, node: exp.Escape) -> E.Expression:
@@ -301,6 +301,54 @@ def _current(name: str) -> Callable[[ExpressionConverter, exp.Expression], E.Exp
     return lambda c, node: E.UnresolvedFunction(name, [])
 
 
+def _unsupported(node: exp.Expression) -> ParseException:
+    return ParseException("UNSUPPORTED_FEATURE",
+                          f"The SQL construct `{node.sql(dialect='spark')}` "
+                          f"({type(node).__name__}) is not supported yet.", {}, "0A000")
+
+
+# INTERVAL units that step a date by whole days or months, as (function, factor).
+_DATE_STEPS = {"DAY": ("date_add", 1), "WEEK": ("date_add", 7),
+               "MONTH": ("add_months", 1), "YEAR": ("add_months", 12)}
+
+
+def _date_step(node: exp.Interval) -> tuple[str, int]:
+    unit = node.text("unit").upper()
+    step = _DATE_STEPS.get(unit[:-1] if unit.endswith("S") else unit)
+    amount = node.this.this if isinstance(node.this, exp.Literal) else None
+    if step is None or amount is None or not str(amount).strip().lstrip("+-").isdigit():
+        raise _unsupported(node)
+    return step[0], int(amount) * step[1]
+
+
+def _date_arithmetic(sign: int) -> Callable[[ExpressionConverter, Any], E.Expression]:
+    """``d + INTERVAL 'n' DAY`` / ``- INTERVAL 'n' MONTH`` as date_add / add_months on ``d``."""
+    def convert(c: ExpressionConverter, node: exp.Binary) -> E.Expression:
+        base, interval = node.this, node.expression
+        if sign > 0 and isinstance(base, exp.Interval):
+            base, interval = interval, base
+        if not isinstance(interval, exp.Interval):
+            return _BINARY[type(node)](c.convert(node.this), c.convert(node.expression))
+        if isinstance(base, exp.Interval):
+            raise _unsupported(node)
+        name, amount = _date_step(interval)
+        return E.UnresolvedFunction(name, [c.convert(base), E.Literal(sign * amount, IntegerType())])
+    return convert
+
+
+_EXTRACT_FIELDS = {"YEAR": "year", "QUARTER": "quarter", "MONTH": "month", "WEEK": "weekofyear",
+                   "DAY": "dayofmonth", "DAYOFWEEK": "dayofweek", "DOW": "dayofweek",
+                   "DOY": "dayofyear", "HOUR": "hour", "MINUTE": "minute"}
+
+
+def _extract(c: ExpressionConverter, node: exp.Extract) -> E.Expression:
+    field = node.this.name.upper()
+    name = _EXTRACT_FIELDS.get(field[:-1] if field.endswith("S") else field)
+    if name is None:
+        raise _unsupported(node)
+    return E.UnresolvedFunction(name, [c.convert(node.expression)], display="extract")
+
+
 _BINARY: dict[type, Callable[[E.Expression, E.Expression], E.Expression]] = {
     exp.Add: E.Add, exp.Sub: E.Subtract, exp.Mul: E.Multiply, exp.Div: E.Divide,
     exp.Mod: E.Remainder, exp.IntDiv: E.IntegralDivide, exp.EQ: E.EqualTo,
@@ -348,6 +396,9 @@ _HANDLERS: dict[type, Callable[[ExpressionConverter, Any], E.Expression]] = {
     exp.StrPosition: _position,
     exp.CurrentDate: _current("current_date"),
     exp.CurrentTimestamp: _current("current_timestamp"),
+    exp.Add: _date_arithmetic(1),
+    exp.Sub: _date_arithmetic(-1),
+    exp.Extract: _extract,
 }
 
 

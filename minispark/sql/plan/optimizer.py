@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 
 from minispark.sql.plan import logical as L
 from minispark.sql.plan.expressions import (
-    AggregateFunction, Alias, And, AttributeReference, EqualNullSafe, Expression, Literal,
+    AggregateFunction, Alias, And, AttributeReference, EqualNullSafe, Expression, Literal, Or,
     conjunction, split_conjuncts,
 )
 
@@ -124,7 +124,7 @@ def _simplify_filters(node: L.LogicalPlan) -> L.LogicalPlan:
     if not isinstance(node, L.Filter):
         return node
     kept = []
-    for part in split_conjuncts(node.condition):
+    for part in (f for c in split_conjuncts(node.condition) for f in _factor_disjunction(c)):
         if isinstance(part, Literal) and part.value is True:
             continue
         if isinstance(part, Literal):  # false or null: no row passes
@@ -133,6 +133,30 @@ def _simplify_filters(node: L.LogicalPlan) -> L.LogicalPlan:
         kept.append(part)
     condition = conjunction(kept)
     return node.child if condition is None else L.Filter(condition, node.child)
+
+
+def _factor_disjunction(part: Expression) -> list[Expression]:
+    """``(a AND b) OR (a AND c)`` as ``[a, b OR c]``, so a join key repeated in every
+    branch (TPC-H Q19) becomes a join condition instead of a filter over a cross join."""
+    if not isinstance(part, Or) or not part.deterministic:
+        return [part]
+    branches, stack = [], [part]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Or):
+            stack.extend(reversed(node.children))
+        else:
+            branches.append(split_conjuncts(node))
+    common = [c for c in branches[0] if all(c in b for b in branches[1:])]
+    if not common:
+        return [part]
+    rests = [conjunction([c for c in b if c not in common]) for b in branches]
+    if any(rest is None for rest in rests):  # one branch is just the common part
+        return common
+    disjunction = rests[0]
+    for rest in rests[1:]:
+        disjunction = Or(disjunction, rest)
+    return [*common, disjunction]
 
 
 def _empty_table(node: L.LogicalPlan) -> Any:

@@ -156,8 +156,12 @@ def _aggregate(planner: Planner, node: L.Aggregate) -> P.SparkPlan:
     calls: list[AggregateCall] = []
     found: dict[Any, AggregateCall] = {}
 
+    # A grouping expression may carry the alias the DataFrame API gave it
+    # (groupBy((col("id") % 2).alias("k"))); the aggregates name it bare.
+    bare = [g.child if isinstance(g, Alias) else g for g in node.grouping]
+
     def replace(e: Expression) -> Expression:
-        for g, attr in zip(node.grouping, key_attrs):
+        for g, attr in zip(bare, key_attrs):
             if e == g:
                 return attr
         if isinstance(e, AggregateFunction):

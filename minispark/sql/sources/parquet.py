@@ -107,12 +107,25 @@ class ParquetRelation(FileRelation):
                 source, row_groups=groups,
                 **({"partition_expression": partition} if partition is not None else {}))
             if filter is not None:
-                fragment = fragment.subset(filter=filter, schema=full_schema)
+                fragment = _prune_row_groups(fragment, filter, full_schema)
                 if not fragment.row_groups:
                     return
             scan_schema = full_schema if partition is not None else data_schema
             for batch in fragment.to_batches(schema=scan_schema, columns=columns):
                 yield conform_batch(batch, self._data_schema, columns)
+
+
+def _prune_row_groups(fragment: Any, filter: pc.Expression, schema: pa.Schema) -> Any:
+    """``fragment`` without the row groups whose statistics rule ``filter`` out.
+
+    Arrow has no comparison kernels between string and string_view statistics (files
+    written with view types, e.g. by tpchgen-cli), so those files keep every row group:
+    pruning only saves reads, the filter itself still runs on the rows.
+    """
+    try:
+        return fragment.subset(filter=filter, schema=schema)
+    except pa.ArrowNotImplementedError:
+        return fragment
 
 
 class ParquetWriter(FormatWriter):
