@@ -9,6 +9,9 @@ PySpark) and stops its own at teardown.
 """
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from typing import Callable, Iterator
 
 import pytest
@@ -113,6 +116,28 @@ def _doctest_context(request: pytest.FixtureRequest) -> None:
             from minispark.sql import SparkSession
 
             namespace["spark"] = SparkSession(namespace["sc"])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every temporary file of the run, ours and its subprocesses' (executors, a
+    driver killed on purpose, doctests' mkdtemp), lives under one folder that
+    is removed at the end, so a run leaves nothing in the system temp dir."""
+    root = tempfile.mkdtemp(prefix="minispark-tests-")
+    config.stash[_TMP_ROOT] = (root, os.environ.get("TMPDIR"), tempfile.tempdir)
+    os.environ["TMPDIR"] = tempfile.tempdir = root
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    root, tmpdir, tempdir = config.stash[_TMP_ROOT]
+    shutil.rmtree(root, ignore_errors=True)
+    tempfile.tempdir = tempdir
+    if tmpdir is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = tmpdir
+
+
+_TMP_ROOT = pytest.StashKey[tuple]()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
