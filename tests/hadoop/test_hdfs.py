@@ -3,20 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from minispark.hdfs.config import small_config
-from minispark.hdfs.minicluster import MiniDFSCluster
+from tests.minidfs import mini_dfs
 
 IO = "org.apache.hadoop.io."
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    c = MiniDFSCluster(num_datanodes=2, base_dir=tmp_path_factory.mktemp("minidfs"),
-                       config=small_config(block_size=256 * 1024))
-    try:
+    with mini_dfs(tmp_path_factory, datanodes=2, block_size=256 * 1024) as c:
         yield c
-    finally:
-        c.shutdown()
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from typing import Iterator
 
 import pytest
 
-from minispark.hdfs.config import small_config
 from minispark.hdfs.minicluster import MiniDFSCluster
+from tests.minidfs import mini_dfs
 
 from _hdfs_testutil import BLOCK
 
@@ -14,12 +14,8 @@ from _hdfs_testutil import BLOCK
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MiniDFSCluster]:
     """One 3-DataNode cluster shared by a test module (tests must not destroy it)."""
-    base = tmp_path_factory.mktemp("minidfs")
-    c = MiniDFSCluster(num_datanodes=3, base_dir=base, config=small_config(block_size=BLOCK))
-    try:
+    with mini_dfs(tmp_path_factory, datanodes=3, block_size=BLOCK) as c:
         yield c
-    finally:
-        c.shutdown()
 
 
 @pytest.fixture()

@@ -55,3 +55,19 @@ def test_null_zero_conversions_names_and_chr(spark):
         (None, 0, None, None, chr(321 % 256), 48),
         (7, 7, "Dec", "Sun", "", 48),
     ]
+
+
+def test_string_predicates_with_constant_and_per_row_patterns(spark):
+    rows = [("apple", "ap"), ("banana", "na"), (None, "x"), ("cherry", None), ("", "")]
+    df = spark.createDataFrame(rows, "a STRING, b STRING")
+    got = df.select(F.col("a").startswith("ap"), F.col("a").endswith(F.col("b")),
+                    F.col("a").contains("an"), F.col("a").contains(F.col("b")),
+                    F.col("a").startswith(F.col("b"))).collect()
+
+    def test(s, p, check):
+        return None if s is None or p is None else check(s, p)
+
+    for row, (a, b) in zip(got, rows):
+        assert tuple(row) == (test(a, "ap", str.startswith), test(a, b, str.endswith),
+                              test(a, "an", str.__contains__), test(a, b, str.__contains__),
+                              test(a, b, str.startswith))

@@ -28,6 +28,7 @@ from minispark.errors import AnalysisException
 from minispark.sql.conversion import arrow_to_rows, rows_to_arrow
 from minispark.sql.row import Row
 from minispark.sql.sources import ScanSettings, relation_for, write_dataset, writer_for
+from tests.minidfs import mini_dfs
 from minispark.sql.types import StructType, _parse_datatype_string, to_arrow_schema
 
 SCHEMA = _parse_datatype_string(
@@ -524,15 +525,8 @@ def test_unsupported_options_and_missing_paths_are_clear_errors(tmp_path):
 
 @pytest.fixture(scope="module")
 def hdfs(tmp_path_factory):
-    from minispark.hdfs.config import small_config
-    from minispark.hdfs.minicluster import MiniDFSCluster
-
-    cluster = MiniDFSCluster(num_datanodes=3, base_dir=tmp_path_factory.mktemp("minidfs"),
-                             config=small_config(block_size=64 * 1024))
-    try:
+    with mini_dfs(tmp_path_factory, datanodes=3, block_size=64 * 1024) as cluster:
         yield cluster
-    finally:
-        cluster.shutdown()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -209,28 +209,28 @@ def locate(sub: Any, s: Any, pos: Any = None) -> Any:
     return rowwise(lambda u, t, p: 0 if p < 1 else t.find(u, p - 1) + 1, pa.int32(), sub, s, pos)
 
 
+def _pattern_test(s: Any, pattern: Any, kernel: Callable[[Any, str], Any],
+                  test: Callable[[str, str], bool]) -> Any:
+    """A constant pattern runs Arrow's kernel over the batch; a per-row one, ``test``."""
+    value = literal(pattern)
+    if value is not Ellipsis and value is not None:
+        return kernel(s, value)
+    return rowwise(test, pa.bool_(), s, pattern)
+
+
 @scalar("startswith", ["string", "string"], BooleanType())
 def startswith(s: Any, prefix: Any) -> Any:
-    value = literal(prefix)
-    if value is not Ellipsis and value is not None:
-        return pc.starts_with(s, value)
-    return rowwise(lambda t, p: t.startswith(p), pa.bool_(), s, prefix)
+    return _pattern_test(s, prefix, pc.starts_with, str.startswith)
 
 
 @scalar("endswith", ["string", "string"], BooleanType())
 def endswith(s: Any, suffix: Any) -> Any:
-    value = literal(suffix)
-    if value is not Ellipsis and value is not None:
-        return pc.ends_with(s, value)
-    return rowwise(lambda t, p: t.endswith(p), pa.bool_(), s, suffix)
+    return _pattern_test(s, suffix, pc.ends_with, str.endswith)
 
 
 @scalar("contains", ["string", "string"], BooleanType())
 def contains(s: Any, sub: Any) -> Any:
-    value = literal(sub)
-    if value is not Ellipsis and value is not None:
-        return pc.match_substring(s, value)
-    return rowwise(lambda t, p: p in t, pa.bool_(), s, sub)
+    return _pattern_test(s, sub, pc.match_substring, lambda t, p: p in t)
 
 
 @scalar("ascii", ["string"], IntegerType())
