@@ -104,3 +104,10 @@ def test_grouping_by_an_aliased_expression_matches_duckdb(spark, rows):
     expected = duck("SELECT g % 2 AS parity, count(*), sum(v), max(g % 2) FROM t "
                     "GROUP BY g % 2", t=table)
     same_rows(ours.collect(), expected)
+
+
+def test_negative_zero_is_the_same_grouping_key_as_zero(spark):
+    df = spark.createDataFrame([(0.0,), (-0.0,), (1.5,)], "x DOUBLE")
+    assert sorted(tuple(r) for r in df.distinct().collect()) == [(0.0,), (1.5,)]
+    counts = {r[0]: r[1] for r in df.groupBy("x").count().collect()}
+    assert counts == {0.0: 2, 1.5: 1}

@@ -18,7 +18,7 @@ import pyarrow as pa
 from minispark.shuffle.aggregator import NO_SPILL, SPILL_BUCKETS, SpillPolicy
 from minispark.sql.builtins.aggregates import Aggregator, make_aggregator
 from minispark.sql.execution.evaluator import compile_expression, conform
-from minispark.sql.execution.hashing import combined_hash
+from minispark.sql.execution.hashing import combined_hash, normalize_key
 from minispark.sql.execution.physical import (
     BATCH_ROWS, ExecutionContext, SparkPlan, concat_batches, slices,
 )
@@ -157,7 +157,7 @@ class _PartialStep:
         keys = [f"_k{i}" for i in range(len(self.key_funcs))]
         if batches:
             for name, func, arrow_type in zip(keys, self.key_funcs, self.key_types):
-                columns[name] = _gather(batches, func, arrow_type)
+                columns[name] = normalize_key(_gather(batches, func, arrow_type))
         else:
             columns.update({name: pa.nulls(0, t) for name, t in zip(keys, self.key_types)})
         requests: list[tuple[str, str, Any]] = []
@@ -168,13 +168,7 @@ class _PartialStep:
             args = [_gather(batches, f, t) if batches else pa.nulls(0, t)
                     for f, t in zip(funcs, types)]
             inputs.append(args)
-            names = []
-            for j, (column, function, options) in enumerate(aggregator.update(args)):
-                name = f"_a{i}_{j}"
-                columns[name] = column
-                requests.append((name, function, options))
-                names.append(f"{name}_{function}")
-            layout.append(names)
+            layout.append(_add_requests(f"_a{i}", aggregator.update(args), columns, requests))
         table = pa.table(columns) if columns else pa.table({"_": pa.nulls(n)}).select([])
         grouped = _group(table, keys, requests)
         out = [grouped.column(k).combine_chunks() for k in keys]
@@ -281,13 +275,7 @@ class _FinalStep:
             states = [table.column(position + j).combine_chunks() for j in range(count)]
             all_states.append(states)
             position += count
-            names = []
-            for j, (column, function, options) in enumerate(aggregator.merge(states)):
-                name = f"_m{i}_{j}"
-                extra[name] = column
-                requests.append((name, function, options))
-                names.append(f"{name}_{function}")
-            layout.append(names)
+            layout.append(_add_requests(f"_m{i}", aggregator.merge(states), extra, requests))
         for name, column in extra.items():
             table = table.append_column(name, column)
         grouped = _group(table, keys, requests)
@@ -361,3 +349,15 @@ class _SpilledStates:
         """Closes every file and removes the folder (also when the task failed)."""
         self._close_writers()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _add_requests(prefix: str, outputs: Any, columns: dict, requests: list) -> list[str]:
+    """Name each (column, function, options) an aggregator asks Arrow's group_by for;
+    the names of the result columns, in order."""
+    names = []
+    for j, (column, function, options) in enumerate(outputs):
+        name = f"{prefix}_{j}"
+        columns[name] = column
+        requests.append((name, function, options))
+        names.append(f"{name}_{function}")
+    return names

@@ -53,6 +53,18 @@ def _fixed_width(values: pa.Array) -> np.ndarray:
     return wide.fill_null(0).to_numpy(zero_copy_only=False).view(np.uint64)
 
 
+def normalize_key(values: pa.Array) -> pa.Array:
+    """A grouping key as Spark compares keys: -0.0 is the same key as 0.0.
+
+    >>> normalize_key(pa.array([-0.0, 1.5, None])).to_pylist()
+    [0.0, 1.5, None]
+    """
+    if not pa.types.is_floating(values.type):
+        return values
+    zero = pa.scalar(0.0, values.type)
+    return pc.if_else(pc.equal(values, zero), zero, values)
+
+
 def _bytes_hash(values: pa.Array) -> np.ndarray:
     """A polynomial hash of each string's bytes, for the whole column at once."""
     values = pc.cast(values, pa.large_binary()) if not pa.types.is_large_binary(
