@@ -32,8 +32,9 @@ def normal(rows: Iterable[Sequence[Any]]) -> list[tuple]:
 
 
 def _key(row: tuple) -> tuple:
-    # Floats sort by a coarse form, so rounding noise does not reorder rows.
-    return tuple((v is None, str(type(v)), f"{v:.4g}" if isinstance(v, float) else str(v))
+    # Floats sort by a coarse form, so rounding noise does not reorder rows
+    # (+ 0.0: -0.0 equals 0.0 and must sort with it).
+    return tuple((v is None, str(type(v)), f"{v + 0.0:.4g}" if isinstance(v, float) else str(v))
                  for v in row)
 
 
