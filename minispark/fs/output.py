@@ -137,8 +137,7 @@ class OutputJob:
         try:
             fs.delete(self._attempts_path, recursive=True)
             if fs.atomic_rename:
-                with fs.create(join_path(self.temp_path, SUCCESS_MARKER), overwrite=True):
-                    pass
+                write_success_marker(fs, self.temp_path)
                 fs.rename(self.temp_path, self.path)
             else:
                 self._copy_to_output(fs)
@@ -163,20 +162,36 @@ class OutputJob:
         """
         if fs.exists(self.path):
             raise FileExistsError(f"Output directory {self.path} already exists")
+        self.publish_parts(fs)
+        write_success_marker(fs, self.path)
+        fs.delete(self.temp_path, recursive=True)
+
+    def publish_parts(self, fs: FileSystem) -> list[str]:
+        """Move every committed part to its place under the output path, file by file.
+
+        If a move fails, the parts already moved are removed again and the
+        error raised: the output path keeps exactly what it had before.
+        """
         moved: list[str] = []
         try:
             for source, relative in committed_files(fs, self.temp_path):
                 target = join_path(self.path, relative)
+                if fs.atomic_rename:  # real directories (local, HDFS); object stores have none
+                    fs.mkdirs(parent_path(target))
                 fs.rename(source, target)
                 moved.append(target)
-            with fs.create(join_path(self.path, SUCCESS_MARKER)):
-                pass
         except BaseException:
             for target in moved:
                 with contextlib.suppress(OSError):
                     fs.delete(target)
             raise
-        fs.delete(self.temp_path, recursive=True)
+        return moved
+
+
+def write_success_marker(fs: FileSystem, directory: str) -> None:
+    """Write the empty ``_SUCCESS`` file that marks ``directory`` as a complete output."""
+    with fs.create(join_path(directory, SUCCESS_MARKER), overwrite=True):
+        pass
 
 
 def committed_files(fs: FileSystem, root: str) -> Iterator[tuple[str, str]]:

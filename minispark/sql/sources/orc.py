@@ -46,8 +46,10 @@ class OrcRelation(FileRelation):
             orc_file = _orc().ORCFile(pa.PythonFile(stream, mode="r"))
             present = set(orc_file.schema.names)
             stored = [c for c in columns if c in present]
+            # A stripe read with no columns has no rows: read one to count them (count()).
+            read = stored or orc_file.schema.names[:1]
             for stripe in range(orc_file.nstripes):
-                batch = orc_file.read_stripe(stripe, columns=stored)
+                batch = orc_file.read_stripe(stripe, columns=read)
                 yield conform_batch(_with_missing(batch, columns, self._data_schema), self._data_schema,
                                     columns)
 

@@ -21,7 +21,9 @@ import pyarrow as pa
 
 from minispark.errors import AnalysisException, IllegalArgumentException
 from minispark.fs.base import FileSystem, join_path
-from minispark.fs.output import SUCCESS_MARKER, OutputJob
+from minispark.fs.output import (
+    SUCCESS_MARKER, OutputJob, committed_files, write_success_marker,
+)
 from minispark.rdd.output import run_output_job
 from minispark.sql.sources.files import HIVE_DEFAULT_PARTITION
 from minispark.sql.sources.options import Options
@@ -148,18 +150,19 @@ class DatasetOutputJob(OutputJob):
             return
         try:
             fs.delete(self._attempts_path, recursive=True)
-            if self.mode == "overwrite":
+            if self.mode == "append":
+                self._move_into(fs)
+            elif fs.atomic_rename:
                 self._swap_in(fs)
             else:
-                self._move_into(fs)
+                self._replace_files(fs)
         except BaseException:
             self.abort()
             raise
 
     def _swap_in(self, fs: FileSystem) -> None:
         """Replace the old output by the new one; the old one is restored if that fails."""
-        with fs.create(join_path(self.temp_path, SUCCESS_MARKER), overwrite=True):
-            pass
+        write_success_marker(fs, self.temp_path)
         old = self.temp_path + "-replaced"
         fs.rename(self.path, old)
         try:
@@ -171,26 +174,35 @@ class DatasetOutputJob(OutputJob):
 
     def _move_into(self, fs: FileSystem) -> None:
         """Append: move every new file to the same place under the existing output."""
-        for source, relative in _files_under(fs, self.temp_path):
-            target = join_path(self.path, relative)
-            fs.mkdirs(target.rsplit("/", 1)[0])
-            fs.rename(source, target)
-        with fs.create(join_path(self.path, SUCCESS_MARKER), overwrite=True):
-            pass
+        self.publish_parts(fs)
+        write_success_marker(fs, self.path)
         fs.delete(self.temp_path, recursive=True)
 
+    def _replace_files(self, fs: FileSystem) -> None:
+        """Overwrite where rename is a copy (object stores), as S3A's committers do.
 
-def _files_under(fs: FileSystem, root: str) -> Iterator[tuple[str, str]]:
-    stack = [(root, "")]
-    while stack:
-        directory, prefix = stack.pop()
-        for child in fs.list_status(directory):
-            name = child.path.rstrip("/").rsplit("/", 1)[-1]
-            relative = f"{prefix}{name}"
-            if child.is_dir:
-                stack.append((child.path, relative + "/"))
-            else:
-                yield child.path, relative
+        The old ``_SUCCESS`` goes first (readers see an incomplete output),
+        then the new files move in beside the old ones (their names carry
+        this job's id, so none collides), then the old files are deleted and
+        ``_SUCCESS`` is written last.  A failure while moving leaves the old
+        output whole again, ``_SUCCESS`` included.
+        """
+        old = [path for path, relative in committed_files(fs, self.path)
+               if relative != SUCCESS_MARKER]
+        marker = join_path(self.path, SUCCESS_MARKER)
+        had_marker = fs.exists(marker)
+        if had_marker:
+            fs.delete(marker)
+        try:
+            self.publish_parts(fs)
+        except BaseException:
+            if had_marker:
+                write_success_marker(fs, self.path)
+            raise
+        for path in old:
+            fs.delete(path)
+        write_success_marker(fs, self.path)
+        fs.delete(self.temp_path, recursive=True)
 
 
 def escape_path_name(text: str) -> str:
