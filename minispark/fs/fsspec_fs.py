@@ -171,6 +171,8 @@ class FsspecFileSystem(FileSystem):
     """
 
     atomic_rename = False
+    #: Schemes fsspec can only read from here: a web server has no directories or deletes.
+    READ_ONLY_SCHEMES = frozenset({"http", "https"})
 
     def __init__(self, scheme: str, fs: Any, block_size: int = DEFAULT_MAX_PARTITION_BYTES) -> None:
         if block_size <= 0:
@@ -245,6 +247,7 @@ class FsspecFileSystem(FileSystem):
 
     def create(self, path: str, overwrite: bool = False) -> BinaryIO:
         """A new object; leaving a ``with`` block by an exception discards it."""
+        self._check_writable(path)
         stripped = self._strip(path)
         with self._errors(path):
             if self.fs.isdir(stripped):
@@ -256,6 +259,7 @@ class FsspecFileSystem(FileSystem):
 
     def mkdirs(self, path: str) -> None:
         """Create a directory and its parents; a no-op where directories are implicit."""
+        self._check_writable(path)
         stripped = self._strip(path).rstrip("/")
         with self._errors(path):
             if self.fs.isfile(stripped):
@@ -290,6 +294,11 @@ class FsspecFileSystem(FileSystem):
             self.fs.mv(source, target, recursive=self.fs.isdir(source))
 
     # -- helpers --------------------------------------------------------------------
+
+    def _check_writable(self, path: str) -> None:
+        if self.scheme in self.READ_ONLY_SCHEMES:
+            raise PermissionError(f"Cannot write {path}: {self.scheme}:// is read-only in "
+                                  "minispark (write to a local path, hdfs:// or an object store)")
 
     def _make_parents(self, stripped: str) -> None:
         if self._buckets:
