@@ -23,6 +23,9 @@ _registry: dict[int, "Broadcast"] = {}
 _lock = threading.Lock()
 #: set by the active SparkContext: tells executors to drop a broadcast (id, destroy)
 on_remove: Callable[[int, bool], None] | None = None
+#: set in a cluster executor, which cannot read the driver's directory: copies the
+#: broadcast file of this name from the driver (once) and returns its local path
+fetch_file: Callable[[str], str] | None = None
 
 
 class Broadcast(Generic[T]):
@@ -120,6 +123,8 @@ def write_broadcast(bid: int, value: Any, path: str) -> Broadcast:
 
 def _read_value(bid: int, path: str) -> Any:
     try:
+        if fetch_file is not None:
+            path = fetch_file(os.path.basename(path))
         with open(path, "rb") as f:
             mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     except FileNotFoundError:

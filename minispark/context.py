@@ -827,22 +827,22 @@ class SparkContext:
         if fs_registry.uri_scheme(path) not in ("", "file"):
             from minispark.fs.download import download
 
-            download(path, self._files_dir, recursive)
+            target = download(path, self._files_dir, recursive)
             uri = fs_registry.get_filesystem(path).qualify(path)
-            if uri not in self._added_files:
-                self._added_files.append(uri)
-            return
-        source = path[len("file://"):] if path.startswith("file://") else path
-        target = os.path.join(self._files_dir, os.path.basename(source.rstrip(os.sep)))
-        if os.path.isdir(source):
-            if not recursive:
-                raise ValueError(f"{path} is a directory; pass recursive=True to add it")
-            shutil.copytree(source, target, dirs_exist_ok=True)
         else:
-            shutil.copyfile(source, target)
-        uri = "file:" + os.path.abspath(source)
+            source = path[len("file://"):] if path.startswith("file://") else path
+            target = os.path.join(self._files_dir, os.path.basename(source.rstrip(os.sep)))
+            if os.path.isdir(source):
+                if not recursive:
+                    raise ValueError(f"{path} is a directory; pass recursive=True to add it")
+                shutil.copytree(source, target, dirs_exist_ok=True)
+            else:
+                shutil.copyfile(source, target)
+            uri = "file:" + os.path.abspath(source)
         if uri not in self._added_files:
             self._added_files.append(uri)
+        if os.path.isfile(target):  # executors that cannot read this folder fetch it now
+            self._backend.tell_all(("add_file", os.path.basename(target)))
 
     def addPyFile(self, path: str) -> None:
         """Add a .py, .zip or .egg file whose modules tasks (and the driver) can import."""

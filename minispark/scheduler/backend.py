@@ -165,6 +165,8 @@ def handle_control(executor: Executor, message: tuple) -> None:
         executor.env.block_manager.remove(message[1])
     elif kind == "remove_broadcast":
         executor.forget_broadcast(message[1], message[2])
+    elif kind == "add_file":
+        executor.add_file(message[1])
     elif kind == "add_py_file":
         executor.add_py_file(message[1])
     elif kind == "activate_pyspark":  # minispark.activate(): tasks may import pyspark

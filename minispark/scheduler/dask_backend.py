@@ -38,7 +38,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 
 from distributed import Client, WorkerPlugin
@@ -46,6 +46,7 @@ from distributed import Client, WorkerPlugin
 from minispark.common import auth, pyspark_alias, serialization
 from minispark.common.errors import SparkException
 from minispark.scheduler.backend import Event, ExecutorLost
+from minispark.scheduler.driver_files import DriverFileServer
 from minispark.scheduler.executor import ExecutorSettings
 from minispark.scheduler.process_backend import ProcessBackend, _Worker
 from minispark.scheduler.remote_worker import EXIT_DRIVER_UNREACHABLE, MAGIC
@@ -113,6 +114,7 @@ class DaskBackend(ProcessBackend):
         self._advertised = ""  # host:port executors connect to
         self._expected_slots = 0
         self._waiting_since = time.monotonic()
+        self._files: DriverFileServer | None = None
 
     def start(self) -> None:
         """Connect to the Dask scheduler, listen for executors, have every worker start them."""
@@ -124,6 +126,8 @@ class DaskBackend(ProcessBackend):
                                f"{type(exc).__name__}: {exc}") from None
         host = self.dask.host or _address_facing(self.address)
         self._listener = socket.create_server((self.dask.bind_address or host, self.dask.port))
+        self._files = DriverFileServer(self.settings.app_dir, self.settings.auth_secret, host)
+        self.settings = replace(self.settings, driver_files=self._files.address)
         threading.Thread(target=self._accept, name="executor-listener", daemon=True).start()
         self._expected_slots = sum(self._client.nthreads().values())
         port = self._listener.getsockname()[1]
@@ -175,7 +179,8 @@ class DaskBackend(ProcessBackend):
                 continue
             executor_id = str(self._next_id)
             self._next_id += 1
-            messages = [("init", executor_id, list(sys.path), self.settings)]
+            messages = [("init", executor_id, list(sys.path), self.settings),
+                        *(("add_file", name) for name in self._added_files())]
             if self.env.get(pyspark_alias.ENV_FLAG) == "1":  # minispark.activate() ran here
                 messages.append(("activate_pyspark",))
             try:
@@ -189,6 +194,13 @@ class DaskBackend(ProcessBackend):
 
     def _spawn(self) -> None:
         """Executors are started by the Dask workers' plugin, never by the driver."""
+
+    def _added_files(self) -> list[str]:
+        """Names of the files ``sc.addFile`` put in the driver's folder: an executor
+        that joins later fetches them too."""
+        folder = os.path.join(self.settings.app_dir, "files")
+        names = os.listdir(folder) if os.path.isdir(folder) else []
+        return sorted(n for n in names if os.path.isfile(os.path.join(folder, n)))
 
     @property
     def parallelism(self) -> int:
@@ -255,6 +267,8 @@ class DaskBackend(ProcessBackend):
         self._workers.clear()
         if self._listener is not None:
             self._listener.close()
+        if self._files is not None:
+            self._files.stop()
         if self._client is not None:
             try:
                 if self._client.status == "running":

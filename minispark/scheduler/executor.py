@@ -24,6 +24,7 @@ from minispark.common.errors import FetchFailedError
 from minispark.files import SparkFiles
 from minispark.fs import registry as fs_registry
 from minispark.fs.metrics import begin_task_io, end_task_io
+from minispark.scheduler.driver_files import DriverFileFetcher
 from minispark.scheduler.lineage import deserialize_stage
 from minispark.scheduler.task import RESULT, TaskDescription, TaskMetrics, TaskResult
 from minispark.shuffle.aggregator import SpillPolicy
@@ -89,6 +90,9 @@ class ExecutorSettings:
     force_remote_fetch: bool = False
     #: spark.reducer.maxSizeInFlight
     max_bytes_in_flight: int = 48 << 20
+    #: Where a cluster executor fetches the driver's broadcast and added files
+    #: (:mod:`minispark.scheduler.driver_files`); None where it reads them on disk.
+    driver_files: tuple[str, int] | None = None
 
 
 @dataclass
@@ -188,11 +192,24 @@ class Executor:
         SparkFiles._root_directory = os.path.join(settings.app_dir, "files")
         _GC_CLOCK.install()
         fs_registry.configure(settings.fs_settings)
+        self._driver_files: DriverFileFetcher | None = None
+        if settings.driver_files is not None:
+            self._driver_files = DriverFileFetcher(
+                settings.driver_files, TransferClient(settings.auth_secret), settings.app_dir)
+            broadcast.fetch_file = partial(self._driver_files.fetch, "broadcast")
         for path in settings.py_files:
             self.add_py_file(path)
 
+    def add_file(self, name: str) -> None:
+        """A file the driver added (``sc.addFile``): where the driver's directory is not
+        readable here, copy it into this executor's, for ``SparkFiles.get``."""
+        if self._driver_files is not None:
+            self._driver_files.fetch("files", name)
+
     def add_py_file(self, path: str) -> None:
         """Make a module shipped with ``sc.addPyFile`` importable in tasks."""
+        if self._driver_files is not None:
+            path = self._driver_files.fetch("files", os.path.basename(path))
         entry = path if path.endswith((".zip", ".egg", ".whl")) else os.path.dirname(path)
         if entry not in sys.path:
             sys.path.insert(1, entry)

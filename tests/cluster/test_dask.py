@@ -77,6 +77,33 @@ def test_cache_broadcast_and_accumulators(dask_sc):
     factor.destroy()
 
 
+def test_broadcast_and_added_files_are_fetched_from_the_driver(dask_sc, tmp_path):
+    """Executors never read the driver's directory: each copies a broadcast, an added
+    file and an added module from the driver's file service into its own."""
+    table = dask_sc.broadcast({i: i * i for i in range(1000)})
+    (tmp_path / "lookup.txt").write_text("forty-two")
+    dask_sc.addFile(str(tmp_path / "lookup.txt"))
+    (tmp_path / "shipped_helper.py").write_text("def triple(x):\n    return 3 * x\n")
+    dask_sc.addPyFile(str(tmp_path / "shipped_helper.py"))
+
+    def use(i):  # defined here: the executors cannot import this test module
+        from minispark import SparkFiles
+        import shipped_helper
+
+        value = table.value[i]
+        own = os.path.realpath(TaskContext.get()._env.settings.app_dir) + os.sep
+        path = SparkFiles.get("lookup.txt")
+        copy = os.path.join(own, "broadcast", f"broadcast_{table.id}")
+        local = (os.path.realpath(path).startswith(own),
+                 os.path.realpath(shipped_helper.__file__).startswith(own), os.path.exists(copy))
+        return value, open(path).read(), shipped_helper.triple(i), local
+
+    got = dask_sc.parallelize(range(0, 1000, 10), 4).map(use).collect()
+    assert [g[:3] for g in got] == [(i * i, "forty-two", 3 * i) for i in range(0, 1000, 10)]
+    assert {g[3] for g in got} == {(True, True, True)}
+    table.destroy()
+
+
 def _run_in_thread(job):
     outcome: dict = {}
 
