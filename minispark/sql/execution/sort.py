@@ -16,13 +16,16 @@ from typing import Any, Iterator, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from minispark.shuffle.aggregator import NO_SPILL
 from minispark.sql.execution.evaluator import EvalSettings, compile_expression, conform
+from minispark.sql.execution.external_sort import sort_bounded
 from minispark.sql.execution.physical import (
-    BATCH_ROWS, ExecutionContext, SparkPlan, UnaryExec, collect_batches, concat_batches, slices,
+    ExecutionContext, SparkPlan, UnaryExec, collect_batches, concat_batches,
 )
 from minispark.sql.plan.expressions import AttributeReference, Expression, SortOrder
 from minispark.sql.plan.logical import describe
 from minispark.sql.types import to_arrow_type
+from minispark.taskcontext import TaskContext
 
 
 class Sorter:
@@ -75,10 +78,9 @@ class SortExec(UnaryExec):
         schema = self.schema()
 
         def sort_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-            data = concat_batches(list(batches), schema)
-            if data.num_rows == 0:
-                return
-            yield from slices(data.take(sorter.indices(data)), BATCH_ROWS)
+            task = TaskContext.get()
+            policy = task._env.spill if task is not None else NO_SPILL
+            yield from sort_bounded(batches, schema, sorter.indices, policy)
         return child.execute(ctx).mapPartitions(sort_partition)
 
     def node_name(self) -> str:
