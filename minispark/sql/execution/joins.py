@@ -4,10 +4,13 @@ The build side's key hashes are sorted once per task; each batch of the
 stream side finds its candidate rows with ``searchsorted`` on its own key
 hashes, then keeps the pairs whose keys are really equal (and whose residual
 condition holds). Outer, semi and anti joins follow from which rows matched.
-Null keys never match (``<=>`` keys do), as SQL requires.
+Null keys never match (``<=>`` keys do), as SQL requires. A shuffled join
+whose build side outgrows ``spark.python.worker.memory`` turns into a grace
+hash join (:func:`join_bounded`).
 """
 from __future__ import annotations
 
+import itertools
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -16,6 +19,7 @@ import pyarrow.compute as pc
 
 from minispark.rdd.rdd import RDD
 from minispark.scheduler.dependency import OneToOneDependency
+from minispark.shuffle.aggregator import NO_SPILL, SPILL_BUCKETS, SpillPolicy
 from minispark.sql.execution.evaluator import compile_expression, conform
 from minispark.sql.execution.exchange import BroadcastExchangeExec
 from minispark.sql.execution.hashing import combined_hash
@@ -23,9 +27,11 @@ from minispark.sql.execution.kernels import equal, equal_null_safe
 from minispark.sql.execution.physical import (
     BATCH_ROWS, ExecutionContext, SparkPlan, concat_batches, empty_batch,
 )
+from minispark.sql.execution.spill import HashBuckets
 from minispark.sql.plan.expressions import AttributeReference, Expression
 from minispark.sql.plan.logical import describe, join_output
 from minispark.sql.types import to_arrow_type
+from minispark.taskcontext import TaskContext
 
 _KIND = {"inner": "Inner", "cross": "Cross", "left_outer": "LeftOuter",
          "right_outer": "RightOuter", "full_outer": "FullOuter", "left_semi": "LeftSemi",
@@ -66,6 +72,11 @@ class JoinCore:
 
     def _keys(self, funcs: list, batch: pa.RecordBatch) -> list[pa.Array]:
         return [conform(f(batch), t, batch.num_rows) for f, t in zip(funcs, self.key_types)]
+
+    def key_hashes(self, batch: pa.RecordBatch, build: bool) -> np.ndarray:
+        """The 64-bit hash of each row's join key (equal keys hash alike on both sides)."""
+        return combined_hash(self._keys(self.build_keys if build else self.stream_keys, batch),
+                             batch.num_rows)
 
     def prepare(self, build: pa.RecordBatch) -> tuple:
         """The build side's keys and their hashes in sorted order (once per task)."""
@@ -228,16 +239,60 @@ class ShuffledHashJoinExec(_JoinExec):
         left, right = self.children
         core = JoinCore(self.how, self.left_keys, self.right_keys, self.null_safe,
                         self.residual, left, right, True, ctx)
-        schema = right.schema()
 
         def join(left_batches: Iterator[pa.RecordBatch],
                  right_batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-            build = concat_batches(list(right_batches), schema)
-            return core.run(left_batches, build)
+            task = TaskContext.get()
+            policy = task._env.spill if task is not None else NO_SPILL
+            return join_bounded(core, left_batches, right_batches, policy)
         return CoPartitionedRDD(left.execute(ctx), right.execute(ctx), join)
 
     def node_name(self) -> str:
         return "ShuffledHashJoin" if self.left_keys else "NestedLoopJoin"
+
+
+def join_bounded(core: JoinCore, stream: Iterator[pa.RecordBatch],
+                 build: Iterator[pa.RecordBatch], policy: SpillPolicy
+                 ) -> Iterator[pa.RecordBatch]:
+    """One partition's join, its build side held within ``policy.memory_limit`` bytes.
+
+    Past the limit it becomes a grace hash join: both sides go to disk split
+    by key hash into sub-buckets, and each sub-bucket is joined on its own
+    (every row lands in exactly one, with all rows of its key, so inner,
+    outer, semi and anti results stay exact). A join without keys cannot be
+    split and stays in memory.
+    """
+    limit = policy.memory_limit
+    held: list[pa.RecordBatch] = []
+    size = 0
+    for batch in build:
+        held.append(batch)
+        size += batch.nbytes
+        if limit is not None and size > limit and core.build_keys:
+            yield from _grace_join(core, stream, itertools.chain(held, build), policy)
+            return
+    yield from core.run(stream, concat_batches(held, core.build_schema))
+
+
+def _grace_join(core: JoinCore, stream: Iterator[pa.RecordBatch],
+                build: Iterator[pa.RecordBatch], policy: SpillPolicy
+                ) -> Iterator[pa.RecordBatch]:
+    sides: list[HashBuckets] = []
+    try:
+        for batches, schema, is_build in ((build, core.build_schema, True),
+                                          (stream, core.stream_schema, False)):
+            side = HashBuckets(policy, schema, "join-")
+            sides.append(side)
+            for batch in batches:
+                if batch.num_rows:
+                    side.write(batch, core.key_hashes(batch, build=is_build))
+        build_side, stream_side = sides
+        for bucket in range(SPILL_BUCKETS):
+            table = concat_batches(build_side.read(bucket), core.build_schema)
+            yield from core.run(iter(stream_side.read(bucket)), table)
+    finally:
+        for side in sides:
+            side.close()
 
 
 class CoPartitionedRDD(RDD):
