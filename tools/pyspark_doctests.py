@@ -189,7 +189,9 @@ SKIP_RULES: tuple[tuple[re.Pattern | None, re.Pattern | None, str], ...] = (
 #: passes when minispark raises any exception.
 _JVM_EXCEPTIONS = {"Py4JJavaError", "Py4JError"}
 
-_PYSPARK_WORD = re.compile(r"\bpyspark\b")
+#: ``pyspark`` as a module path (``pyspark.sql...``, ``import pyspark``, ``from pyspark import``), not as data
+#: (``lower("PySpark")`` shows ``pyspark``)
+_PYSPARK_WORD = re.compile(r"\bpyspark(?=\.\w)|(?<=\bimport )pyspark\b|(?<=\bfrom )pyspark\b")
 
 #: the package the examples run against: "minispark", or "pyspark" for a
 #: baseline run of the same harness on PySpark itself (``--engine pyspark``)
@@ -695,6 +697,7 @@ class Harness:
         self.timeout = timeout
         self.sc: Any = None
         self.checkpoint_dir = tempfile.TemporaryDirectory(prefix="pyspark-doctests-")
+        self.work_dir = tempfile.TemporaryDirectory(prefix="pyspark-doctests-cwd-")
         self.globs_cache: dict[str, dict[str, Any]] = {}
 
     def start(self) -> None:
@@ -723,6 +726,8 @@ class Harness:
     def close(self) -> None:
         self._stop_active()
         self.checkpoint_dir.cleanup()
+        os.chdir(os.path.dirname(self.work_dir.name))
+        self.work_dir.cleanup()
 
     def globs_for(self, item: Item, with_context: bool) -> dict[str, Any]:
         key = item.path
@@ -1045,7 +1050,13 @@ def main(argv: list[str] | None = None) -> int:
 
     version = pyspark_version(root)
     print(f"examples of pyspark {version} at {root}; run on {ENGINE}, master {args.master}")
+    for name in ("report", "json"):
+        if getattr(args, name):
+            setattr(args, name, os.path.abspath(getattr(args, name)))
     harness = Harness(args.master, args.timeout)
+    # Examples write relative paths (``spark-warehouse/``, ``saveAsTable``'s tables):
+    # into the harness's own folder, not the caller's.
+    os.chdir(harness.work_dir.name)
     try:
         for item in items:
             if item.present and any(not e.options.get(doctest.SKIP) for e in item.examples):
