@@ -8,9 +8,12 @@ them. The scheduler is the real one, driven through ``run_job`` on real RDD
 lineages, with the listener bus of a real (inline) SparkContext, so the
 status tracker and web UI listeners are fed as in an application.
 
-Reported per job: task launches per second on the driver, the scheduling
-delay of each task (from the moment it could run, i.e. its stage was
-submitted and an executor was free, to its launch), and the total time; then
+Reported per job: task launches per second, over the wall time and over the
+driver's share of it (the wall time less the simulated executors' work, which
+runs inline here but on 100 machines in a cluster; the 5,000/s target is the
+driver's), the scheduling delay of each task (from the moment it could run,
+i.e. its stage was submitted and an executor was free, to its launch), and
+the total time; then
 the driver memory the map statuses of a 10,000 x 10,000 shuffle hold
 (tracemalloc), compact as the executors send them, against plain per-block
 size tuples. ``--profile`` prints the driver's hot spots (cProfile).
@@ -277,7 +280,7 @@ def report(figures: dict) -> None:
     for name, value in figures.items():
         print(f"  {name}: {value:,.3f}" if isinstance(value, float) else f"  {name}: {value:,}")
     for name, value in figures.items():
-        if name.startswith("launches/s (wall)"):
+        if name.startswith("launches/s (driver only)"):
             print(f"  target >= {TARGET_LAUNCHES_PER_S:,}/s: "
                   f"{'met' if value >= TARGET_LAUNCHES_PER_S else 'MISSED'}")
         if name.startswith("compact MB"):

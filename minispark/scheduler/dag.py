@@ -30,10 +30,11 @@ from minispark.scheduler.barrier import (
 )
 from minispark.scheduler.dependency import NarrowDependency, ShuffleDependency
 from minispark.scheduler.lineage import serialize_stage, shuffle_dependencies
-from minispark.scheduler.pools import JobOrder, load_pools
-from minispark.scheduler.task import RESULT, SHUFFLE_MAP, TaskDescription, TaskResult
+from minispark.scheduler.pools import JobOrder, PendingTasks, load_pools
+from minispark.scheduler.task import (
+    RESULT, SHUFFLE_MAP, MapLocations, TaskDescription, TaskResult,
+)
 from minispark.shuffle.handle import MapLocation
-from minispark.shuffle.reader import output_exists
 from minispark.storage.block_master import BlockManagerMaster
 from minispark.storage.block_manager import rdd_block_id
 
@@ -60,20 +61,48 @@ class Stage:
 
 
 class ShuffleMapStage(Stage):
-    """Writes the map outputs of one shuffle dependency."""
+    """Writes the map outputs of one shuffle dependency.
+
+    ``outputs`` holds each map output's status (None while missing); change it
+    only through :meth:`set_output` and :meth:`clear_outputs`, which keep the
+    count of missing outputs and the reducers' locations up to date.
+    """
 
     def __init__(self, stage_id: int, dep: ShuffleDependency, parents: list["ShuffleMapStage"]
                  ) -> None:
         super().__init__(stage_id, dep.rdd, parents)
         self.dep = dep
-        self.outputs: list = [None] * self.num_partitions
+        self.clear_outputs()
 
     @property
     def available(self) -> bool:
-        return all(o is not None for o in self.outputs)
+        return not self._missing
 
     def missing(self) -> list[int]:
         return [i for i, o in enumerate(self.outputs) if o is None]
+
+    def set_output(self, index: int, status: Any) -> None:
+        """Register (or, with None, forget) the status of map output ``index``."""
+        old = self.outputs[index]
+        if old is status:
+            return
+        self._missing += (status is None) - (old is None)
+        self.outputs[index] = status
+        self._locations = None
+
+    def clear_outputs(self) -> None:
+        """Forget every map output (a barrier map stage reruns whole)."""
+        self.outputs: list = [None] * self.num_partitions
+        self._missing = self.num_partitions
+        self._locations: MapLocations | None = None
+
+    def locations(self) -> MapLocations:
+        """Where reducers find each map output, a lost one at an empty path; built
+        once per set of outputs and shared by every reduce task."""
+        if self._locations is None:
+            self._locations = MapLocations(
+                [_LOST if s is None else s.location() for s in self.outputs], self.dep.shuffle_id)
+        return self._locations
 
 
 class ResultStage(Stage):
@@ -101,17 +130,28 @@ class _Job:
     active: bool = True
     result_bytes: int = 0
     #: Tasks of the job's stage attempts waiting for a free executor.
-    queue: deque["_PendingTask"] = field(default_factory=deque)
+    queue: PendingTasks = field(default_factory=PendingTasks)
     #: Barrier stage attempts whose tasks wait to start together.
     waiting_barriers: list["_StageRun"] = field(default_factory=list)
     #: Why the job failed (None while it runs or once it succeeded).
     error: BaseException | None = None
     #: Set from the job's own thread (Ctrl-C there) for the loop to act on.
     interrupt: BaseException | None = None
+    #: How many partitions are not finished (the loop asks at every step).
+    unfinished: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.unfinished = self.finished.count(False)
 
     @property
     def done(self) -> bool:
-        return all(self.finished)
+        return not self.unfinished
+
+    def finish(self, index: int, value: Any) -> None:
+        """Record the result of the job's ``index``-th partition."""
+        self.results[index] = value
+        self.finished[index] = True
+        self.unfinished -= 1
 
 
 @dataclass
@@ -198,6 +238,8 @@ class DAGScheduler:
         self._cancellations: deque[tuple[int, str, str]] = deque(maxlen=1024)
         self._shut_down = False
         self._executors_seen: set[str] = set()
+        #: Executors reported lost: map outputs they wrote are gone with them.
+        self._executors_lost: set[str] = set()
 
     # ---- public entry points -------------------------------------------------
 
@@ -424,7 +466,7 @@ class DAGScheduler:
         stage.attempt += 1
         if isinstance(stage, ShuffleMapStage):
             if stage.barrier:  # its tasks only ever run all together, as Spark reruns them
-                stage.outputs = [None] * stage.num_partitions
+                stage.clear_outputs()
             partitions, payload = stage.missing(), stage.dep.handle
         else:
             partitions = [p for p in stage.partitions if not job.finished[job.index_of[p]]]
@@ -450,6 +492,8 @@ class DAGScheduler:
 
     def _preferred(self, rdd: Any, partition: int) -> tuple[str, ...]:
         """Executors caching this partition (or the partition it narrowly reads)."""
+        if not self.blocks.has_blocks():
+            return ()  # nothing cached anywhere: spare the lineage walk per task
         stack = [(rdd, partition)]
         while stack:
             node, index = stack.pop()
@@ -473,9 +517,11 @@ class DAGScheduler:
                 self._launch_barrier_stages(job)
             except Exception as exc:
                 self._end_job(job, exc)
+        alive = self._alive_executors()
         for executor_id in self.backend.free_executors():
             for job in self.job_order.order(self._jobs, running):
-                task = self._pick(job.queue, executor_id)
+                task = job.queue.pick(executor_id, time.monotonic(),
+                                      self.settings.locality_wait, alive)
                 if task is not None:
                     self._start_pending(task, executor_id)
                     running[job.id] += 1
@@ -532,37 +578,22 @@ class DAGScheduler:
                      for p, e in zip(partitions, executors)}
             self._barriers.start(run.stage.id, run.attempt, tasks)
 
-    def _pick(self, queue: deque[_PendingTask], executor_id: str) -> _PendingTask | None:
-        """Locality first: a task cached here, else one that may run anywhere now."""
-        now = time.monotonic()
-        fallback = None
-        for task in queue:
-            if executor_id in task.preferred:
-                queue.remove(task)
-                return task
-            if fallback is None and (not task.preferred
-                                     or now - task.queued_at >= self.settings.locality_wait
-                                     or not self._any_alive(task.preferred)):
-                fallback = task
-        if fallback is not None:
-            queue.remove(fallback)
-        return fallback
-
-    def _any_alive(self, executor_ids: tuple[str, ...]) -> bool:
+    def _alive_executors(self) -> frozenset[str] | None:
+        """The live executors, for tasks that prefer only dead ones (None: all live)."""
         alive = getattr(self.backend, "executor_ids", None)
-        return True if alive is None else bool(set(executor_ids) & set(alive()))
+        return None if alive is None else frozenset(alive())
 
     def _poll_timeout(self) -> float | None:
-        queued = [t.queued_at for job in self._jobs for t in job.queue]
-        if not queued or not self.backend.free_executors():
+        oldest = min((t for t in (job.queue.oldest() for job in self._jobs) if t is not None),
+                     default=None)
+        if oldest is None or not self.backend.free_executors():
             return None
-        return max(0.0, self.settings.locality_wait - (time.monotonic() - min(queued))) + 0.001
+        return max(0.0, self.settings.locality_wait - (time.monotonic() - oldest)) + 0.001
 
-    def _shuffle_inputs(self, stage: Stage) -> dict[int, list[MapLocation]]:
+    def _shuffle_inputs(self, stage: Stage) -> dict[int, MapLocations]:
         # An output lost since the stage was submitted gets an empty path: the
         # task then reports a fetch failure and the usual recovery takes over.
-        return {p.dep.shuffle_id: [status.location() if status is not None else _LOST
-                                   for status in p.outputs] for p in stage.parents}
+        return {p.dep.shuffle_id: p.locations() for p in stage.parents}
 
     def _remote_blocks(self, rdd: Any, partition: int, executor_id: str
                        ) -> dict[str, list[tuple[str, int]]]:
@@ -620,7 +651,7 @@ class DAGScheduler:
             elif task.run.stage.barrier:
                 self._barrier_failed(task, result)
             elif result.fetch_failure is not None:
-                self._fetch_failed(task.run, result)
+                self._fetch_failed(task, result)
             else:
                 self._task_failed(task.run, desc, result.error, result.traceback)
         except Exception as exc:
@@ -629,13 +660,12 @@ class DAGScheduler:
     def _task_succeeded(self, run: _StageRun, partition: int, result: TaskResult) -> None:
         stage, job = run.stage, run.job
         if isinstance(stage, ShuffleMapStage):
-            stage.outputs[partition] = result.value
+            stage.set_output(partition, result.value)
             self.merge_accumulators(result.accumulator_updates)
         else:
             index = job.index_of[partition]
             if not job.finished[index]:
-                job.results[index] = self._result_value(job, result)
-                job.finished[index] = True
+                job.finish(index, self._result_value(job, result))
                 self.merge_accumulators(result.accumulator_updates)
         run.pending.discard(partition)
         if not run.pending and self._runs.get(stage.id) is run:
@@ -669,26 +699,13 @@ class DAGScheduler:
             raise SparkException(message) from (RemoteTraceback(traceback) if traceback else None)
         run.job.queue.appendleft(_PendingTask(run, desc.partition, (), time.monotonic()))
 
-    def _fetch_failed(self, run: _StageRun, result: TaskResult) -> None:
-        shuffle_id, map_index = result.fetch_failure  # type: ignore[misc]
-        parent = self.shuffle_stages[shuffle_id]
-        stage = run.stage
-        current = self._runs.get(stage.id) is run
-        if current:
-            parent.outputs[map_index] = None
-        # Whatever removed one output may have removed others: find them all now
-        # rather than one failed stage attempt at a time. A late report from an
-        # attempt that already failed may name an output recomputed since, so
-        # only missing files count for it.
-        for i, status in enumerate(parent.outputs):
-            if status is not None and not output_exists(status.path):
-                parent.outputs[i] = None
-        if not current:
+    def _fetch_failed(self, task: _RunningTask, result: TaskResult) -> None:
+        run, stage = task.run, task.run.stage
+        self._forget_lost_outputs(task.desc, result)
+        if self._runs.get(stage.id) is not run:
             return  # this attempt already failed; one resubmission is enough
         del self._runs[stage.id]
-        queue = run.job.queue
-        for task in [t for t in queue if t.run is run]:
-            queue.remove(task)
+        run.job.queue.remove_if(lambda t: t.run is run)
         stage.failed_attempts += 1
         info = self._stage_info(stage, 0)
         info.failure_reason = f"FetchFailed: {result.error}"
@@ -698,7 +715,31 @@ class DAGScheduler:
                 f"Job aborted due to stage failure: stage {stage.id} failed "
                 f"{stage.failed_attempts} times because of lost shuffle output: {result.error}")
 
+    def _forget_lost_outputs(self, desc: TaskDescription, result: TaskResult) -> None:
+        """Forget the map outputs a reduce task could not read, as its executor saw them
+        (the driver cannot see executors' disks): the one that failed, the others
+        missing from that executor's disk, and, if the failed output's writer is
+        lost, everything it wrote (nobody serves it any more), so they are all
+        recomputed at once rather than one failed stage attempt at a time.
+
+        Only an output still registered as the task read it is forgotten: a late
+        report from an attempt that already failed may name one recomputed since.
+        """
+        shuffle_id, map_index = result.fetch_failure  # type: ignore[misc]
+        parent, read = self.shuffle_stages[shuffle_id], desc.shuffle_inputs[shuffle_id]
+        for i in {map_index, *result.lost_outputs}:
+            status = parent.outputs[i]
+            if status is not None and read[i] is status.location():
+                parent.set_output(i, None)
+        writer = read[map_index].executor_id
+        if writer and writer in self._executors_lost:
+            for stage in self.shuffle_stages.values():
+                for i, status in enumerate(stage.outputs):
+                    if status is not None and status.executor_id == writer:
+                        stage.set_output(i, None)
+
     def _executor_lost(self, event: ExecutorLost) -> None:
+        self._executors_lost.add(event.executor_id)
         self.blocks.remove_executor(event.executor_id)
         self._executors_seen.discard(event.executor_id)
         self.bus.post(ev.ExecutorRemoved(event.executor_id, event.reason))
@@ -735,7 +776,7 @@ class DAGScheduler:
                                         f"{stage.id} ({stage.name}) failed.")
         cause = RemoteTraceback(result.traceback) if result.traceback else None
         if result.fetch_failure is not None:
-            self._fetch_failed(run, result)
+            self._fetch_failed(task, result)
         else:
             if self._runs.get(stage.id) is run:
                 del self._runs[stage.id]

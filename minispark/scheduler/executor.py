@@ -28,7 +28,7 @@ from minispark.scheduler.driver_files import DriverFileFetcher
 from minispark.scheduler.lineage import deserialize_stage
 from minispark.scheduler.task import RESULT, TaskDescription, TaskMetrics, TaskResult
 from minispark.shuffle.aggregator import SpillPolicy
-from minispark.shuffle.reader import MapInputs, ReadMetrics, RemoteReads
+from minispark.shuffle.reader import MapInputs, ReadMetrics, RemoteReads, output_exists
 from minispark.shuffle.transfer import BlockTransferService, TransferClient, advertised_host
 from minispark.shuffle.writer import WriteMetrics, write_map_output
 from minispark.storage.block_manager import BlockManager
@@ -148,6 +148,17 @@ class ExecutorEnv:
                                for shuffle_id, locations in desc.shuffle_inputs.items()}
         self.block_manager.remote_locations = desc.remote_blocks
 
+    def missing_outputs(self, shuffle_id: int) -> tuple[int, ...]:
+        """Map outputs of ``shuffle_id`` the task would read from this executor's disk
+        that are not there: only an executor sees its disk, so it tells the driver."""
+        inputs = self.shuffle_inputs.get(shuffle_id)
+        if inputs is None:
+            return ()
+        remote = self.remote_reads
+        return tuple(i for i, loc in enumerate(inputs.locations)
+                     if loc.path and not (remote is not None and remote.over_network(loc))
+                     and not output_exists(loc.path))
+
     def close(self) -> None:
         """Stop serving blocks and close connections to other executors."""
         if self.transfer is not None:
@@ -237,7 +248,8 @@ class Executor:
             result.accumulator_updates = [(a.aid, a._value) for a in stage.accumulators]
         except FetchFailedError as exc:
             result = TaskResult(desc.task_id, self.executor_id, False, error=str(exc),
-                                fetch_failure=(exc.shuffle_id, exc.map_index))
+                                fetch_failure=(exc.shuffle_id, exc.map_index),
+                                lost_outputs=self.env.missing_outputs(exc.shuffle_id))
         except BaseException as exc:  # noqa: BLE001 - a task's failure is data for the driver
             if isinstance(exc, (KeyboardInterrupt, SystemExit)) and (
                     stage is None or self.in_driver):

@@ -1,13 +1,84 @@
 """Tasks: what the driver sends an executor, and what comes back."""
 from __future__ import annotations
 
+import os
+import pickle
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from minispark.shuffle.handle import MapLocation
+from minispark.shuffle.writer import data_path
 
 RESULT = "result"
 SHUFFLE_MAP = "shuffle_map"
+
+
+class MapLocations(Sequence):
+    """Where a reduce task finds each map output of one shuffle, in map order.
+
+    The driver builds one per shuffle and set of map outputs and hands the same
+    object to every reduce task. It pickles once into a compact form, reused
+    for every task that ships it: each output named by the writer's convention
+    (:func:`~minispark.shuffle.writer.data_path`) is stored as an index into
+    a table of writers (directory, executor, block-transfer address), so
+    10,000 outputs of 100 executors take ~40 KB rather than a path each.
+
+    >>> locs = MapLocations([MapLocation(data_path("/d", 3, 0), "1", ("h", 9)),
+    ...                      MapLocation("/elsewhere/x.data", "2"), MapLocation("")], 3)
+    >>> copy = pickle.loads(pickle.dumps(locs))
+    >>> list(copy) == list(locs), copy[0].path
+    (True, '/d/shuffle_3_0.data')
+    """
+
+    __slots__ = ("_items", "_packed", "_shuffle_id")
+
+    def __init__(self, locations: Sequence[MapLocation], shuffle_id: int) -> None:
+        self._items = tuple(locations)
+        self._shuffle_id = shuffle_id
+        self._packed: bytes | None = None
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index):
+        return self._items[index]
+
+    def __iter__(self) -> Iterator[MapLocation]:
+        return iter(self._items)
+
+    def __reduce__(self) -> tuple:
+        if self._packed is None:
+            self._packed = self._pack()
+        return _unpack_locations, (self._packed,)
+
+    def _pack(self) -> bytes:
+        """Writers table, each output's writer (-1: kept whole), and the outputs kept whole."""
+        writers: dict[tuple, int] = {}
+        indices, whole = array("i"), {}
+        for i, loc in enumerate(self._items):
+            directory = os.path.dirname(loc.path)
+            if loc.path and loc.path == data_path(directory, self._shuffle_id, i):
+                indices.append(writers.setdefault((directory, loc.executor_id, loc.address),
+                                                  len(writers)))
+            else:
+                indices.append(-1)
+                whole[i] = tuple(loc)
+        return pickle.dumps((self._shuffle_id, list(writers), indices.tobytes(), whole),
+                            pickle.HIGHEST_PROTOCOL)
+
+
+def _unpack_locations(packed: bytes) -> MapLocations:
+    shuffle_id, writers, raw, whole = pickle.loads(packed)
+    indices = array("i")
+    indices.frombytes(raw)
+    items = [MapLocation(*whole[i]) if w < 0 else
+             MapLocation(data_path(writers[w][0], shuffle_id, i), *writers[w][1:])
+             for i, w in enumerate(indices)]
+    locations = MapLocations(items, shuffle_id)
+    locations._packed = packed  # shipped on again as it came
+    return locations
 
 
 @dataclass
@@ -28,7 +99,7 @@ class TaskDescription:
     attempt: int
     binary_id: int
     kind: str
-    shuffle_inputs: dict[int, list[MapLocation]] = field(default_factory=dict)
+    shuffle_inputs: dict[int, Sequence[MapLocation]] = field(default_factory=dict)
     local_properties: dict[str, str] = field(default_factory=dict)
     #: Set for a task of a barrier stage: how long one barrier()/allGather() may
     #: wait for the other tasks (spark.barrier.sync.timeout, seconds).
@@ -90,3 +161,6 @@ class TaskResult:
     error: str = ""
     traceback: str = ""
     fetch_failure: tuple[int, int] | None = None
+    #: With a fetch failure: the other map outputs of that shuffle the task would
+    #: have read from its executor's disk that are missing there.
+    lost_outputs: tuple[int, ...] = ()

@@ -29,7 +29,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from functools import partial
 from itertools import compress as compress_by
-from operator import not_
 from typing import Iterator, NamedTuple, overload
 
 #: Spark's ``spark.shuffle.minNumPartitionsToHighlyCompress`` default.
@@ -48,8 +47,6 @@ _LOG_BASE = 1.1
 _BOUNDS = (0.0, *(_LOG_BASE ** c for c in range(1, 255)), math.inf)
 _DECODED = (0, *(int(_LOG_BASE ** c) for c in range(1, 256)))
 _encode_size = partial(bisect_left, _BOUNDS)
-#: Maps b"\x00"/b"\x01" to b"0"/b"1", to read a flag per block as a binary number.
-_AS_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
 
 
 class BlockSizes(Sequence):
@@ -152,7 +149,7 @@ class CompressedSizes(BlockSizes):
     @classmethod
     def of(cls, sizes: Sequence[int]) -> "CompressedSizes":
         """Encode ``sizes``; blocks of ``ACCURATE_BLOCK_THRESHOLD`` bytes or more stay exact."""
-        exact = _exact_blocks(sizes, ACCURATE_BLOCK_THRESHOLD, 0)
+        exact = _exact_blocks(_over_threshold(sizes, ACCURATE_BLOCK_THRESHOLD), 0)
         return cls(bytes(map(_encode_size, sizes)), exact, sum(sizes))
 
     def __len__(self) -> int:
@@ -190,16 +187,25 @@ class HighlyCompressedSizes(BlockSizes):
     @classmethod
     def of(cls, sizes: Sequence[int]) -> "HighlyCompressedSizes":
         """Encode ``sizes``: empties, huge and skewed blocks exact, the average of the rest."""
-        total, empties = sum(sizes), sizes.count(0)
-        non_empty = len(sizes) - empties
+        # Imported here: only map tasks of over 2,000 reduce partitions need it, and
+        # it scans their sizes ~5x faster than Python (a map task pays it per output).
+        import numpy as np
+
+        values = np.fromiter(sizes, dtype=np.int64, count=len(sizes))
+        empty = values == 0
+        total, empties = int(values.sum()), int(np.count_nonzero(empty))
+        non_empty = len(values) - empties
         threshold = ACCURATE_BLOCK_THRESHOLD
         if non_empty:
             threshold = min(threshold, SKEW_FACTOR * total // non_empty)
-        exact = _exact_blocks(sizes, threshold, MAX_EXACT_SKEWED)
+        threshold = min(threshold, ACCURATE_BLOCK_THRESHOLD - 1)
+        over = np.flatnonzero(values > threshold)
+        exact = _exact_blocks(list(zip(values[over].tolist(), over.tolist())), MAX_EXACT_SKEWED)
         rest = non_empty - len(exact.indices)
         average = -(-(total - sum(exact.sizes)) // rest) if rest else 0
-        return cls(len(sizes), _empty_bitmap(sizes) if empties else b"", max(average, 1),
-                   exact, total)
+        # Bit i of byte i // 8 is block i's: numpy's little bit order.
+        bitmap = np.packbits(empty, bitorder="little").tobytes() if empties else b""
+        return cls(len(values), bitmap, max(average, 1), exact, total)
 
     def __len__(self) -> int:
         return self.blocks
@@ -230,21 +236,22 @@ def compress(sizes: Sequence[int]) -> BlockSizes:
     return CompressedSizes.of(sizes)
 
 
-def _exact_blocks(sizes: Sequence[int], threshold: int, most_skewed: int) -> _ExactBlocks:
-    """Every block of ``ACCURATE_BLOCK_THRESHOLD`` bytes or more, plus the
-    ``most_skewed`` largest others above ``threshold``."""
+def _over_threshold(sizes: Sequence[int], threshold: int) -> list[tuple[int, int]]:
+    """``(size, index)`` of the blocks above ``threshold`` (capped below the accurate one)."""
     threshold = min(threshold, ACCURATE_BLOCK_THRESHOLD - 1)
     if not sizes or max(sizes) <= threshold:  # the usual case, decided at C speed
+        return []
+    return [(sizes[i], i) for i in compress_by(range(len(sizes)), map(threshold.__lt__, sizes))]
+
+
+def _exact_blocks(over: list[tuple[int, int]], most_skewed: int) -> _ExactBlocks:
+    """Of the blocks ``over`` a threshold, as ``(size, index)``: every block of
+    ``ACCURATE_BLOCK_THRESHOLD`` bytes or more, plus the ``most_skewed`` largest others."""
+    if not over:
         return _NO_EXACT
-    over = [(sizes[i], i) for i in compress_by(range(len(sizes)), map(threshold.__lt__, sizes))]
     huge = [(size, i) for size, i in over if size >= ACCURATE_BLOCK_THRESHOLD]
     skewed = heapq.nlargest(most_skewed, (item for item in over
                                           if item[0] < ACCURATE_BLOCK_THRESHOLD))
     kept = sorted(huge + skewed, key=lambda item: item[1])
     return _ExactBlocks(tuple(i for _, i in kept), tuple(size for size, _ in kept))
 
-
-def _empty_bitmap(sizes: Sequence[int]) -> bytes:
-    """One bit per block, set when the block is empty, built at C speed."""
-    digits = bytes(map(not_, sizes)).translate(_AS_DIGITS)[::-1]  # block 0 is the lowest bit
-    return int(digits, 2).to_bytes((len(sizes) + 7) // 8, "little")
