@@ -105,7 +105,7 @@ class BarrierTaskContext(TaskContext):
         >>> BarrierTaskContext.get()
         Traceback (most recent call last):
         ...
-        minispark.errors.PySparkRuntimeError: [NOT_IN_BARRIER_STAGE] It is not in a barrier stage.
+        minispark.errors.exceptions.base.PySparkRuntimeError: [NOT_IN_BARRIER_STAGE] It is not in a barrier stage.
         """
         current = TaskContext._current
         if not isinstance(current, BarrierTaskContext):

@@ -191,7 +191,7 @@ _JVM_EXCEPTIONS = {"Py4JJavaError", "Py4JError"}
 
 #: ``pyspark`` as a module path (``pyspark.sql...``, ``import pyspark``, ``from pyspark import``), not as data
 #: (``lower("PySpark")`` shows ``pyspark``)
-_PYSPARK_WORD = re.compile(r"\bpyspark(?=\.\w)|(?<=\bimport )pyspark\b|(?<=\bfrom )pyspark\b")
+_PYSPARK_WORD = re.compile(r"\bpyspark(?=\.)|(?<=\bimport )pyspark\b|(?<=\bfrom )pyspark\b")
 
 #: the package the examples run against: "minispark", or "pyspark" for a
 #: baseline run of the same harness on PySpark itself (``--engine pyspark``)
@@ -375,6 +375,8 @@ def module_globals(source: Source, path: str) -> dict[str, Any]:
         names: list[str] = []   # pyspark names, to find in minispark
         if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             names.append(node.name)
+        elif isinstance(node, ast.Assign):  # aliases such as ``column = col``
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
         elif isinstance(node, ast.ImportFrom) and node.module:
             if node.module.split(".")[0] == "pyspark":
                 names += [a.asname or a.name for a in node.names if a.name != "*"]

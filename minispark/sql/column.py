@@ -174,7 +174,21 @@ class Column:
         """
         if len(values) == 1 and isinstance(values[0], (list, set, tuple)):
             values = tuple(values[0])
+        from minispark.sql.dataframe import DataFrame
+
+        if len(values) == 1 and isinstance(values[0], DataFrame):
+            return self._in_query(values[0])
         return Column(E.In(self._expr, [_expr(v) for v in values]))
+
+    def _in_query(self, df: Any) -> "Column":
+        """``x IN (SELECT ...)``; a ``struct(a, b)`` compares its fields with the columns."""
+        expr = self._expr
+        if isinstance(expr, E.UnresolvedFunction) and expr.name.lower() == "struct" and len(
+                df.columns) > 1:
+            values = list(expr.children)
+        else:
+            values = [expr]
+        return Column(E.InSubquery(df._plan, values))
 
     def between(self, lowerBound: Any, upperBound: Any) -> "Column":
         """``lowerBound <= x AND x <= upperBound``."""
@@ -289,6 +303,40 @@ class Column:
         return Column(E.CaseWhen(expr.branches, _expr(value)))
 
     # ---- nested data -----------------------------------------------------------------------
+
+    def withField(self, fieldName: str, col: "Column") -> "Column":
+        """This struct with the field ``fieldName`` (a dotted path for a nested one) added or
+        replaced by ``col``."""
+        if not isinstance(fieldName, str):
+            raise PySparkTypeError("NOT_STR", "Argument `fieldName` should be a str, got "
+                                   f"{type(fieldName).__name__}.", {"arg_name": "fieldName"})
+        if not isinstance(col, Column):
+            raise PySparkTypeError("NOT_COLUMN", "Argument `col` should be a Column, got "
+                                   f"{type(col).__name__}.", {"arg_name": "col"})
+        return Column(self._updates().with_field(fieldName, col._expr))
+
+    def dropFields(self, *fieldNames: str) -> "Column":
+        """This struct without the fields ``fieldNames`` (dotted paths for nested ones).
+
+        >>> from minispark.sql import functions as F
+        >>> df = spark.sql("SELECT named_struct('a', 1, 'b', 2) AS s")
+        >>> df.select(df.s.dropFields("a").alias("s")).collect()
+        [Row(s=Row(b=2))]
+        """
+        return Column(self._updates().drop_fields(list(fieldNames)))
+
+    def _updates(self) -> Any:
+        from minispark.sql.plan.update_fields import UpdateFields
+
+        expr = self._expr
+        return expr if isinstance(expr, UpdateFields) else UpdateFields(expr, ())
+
+    def outer(self) -> "Column":
+        """This column taken from the enclosing query (in a correlated subquery built with
+        ``DataFrame.scalar()`` or ``DataFrame.exists()``)."""
+        from minispark.sql.plan.outer import OuterColumn
+
+        return Column(OuterColumn(self._expr))
 
     def getItem(self, key: Any) -> "Column":
         """An array element (0-based) or a map value."""

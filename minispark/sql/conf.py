@@ -49,6 +49,18 @@ def sql_defaults() -> dict[str, str]:
         "spark.sql.repl.eagerEval.enabled": "false",
         "spark.sql.warehouse.dir": os.path.join(os.getcwd(), "spark-warehouse"),
         "spark.sql.sources.default": "parquet",
+        "spark.sql.sources.partitionOverwriteMode": "STATIC",
+        "spark.sql.catalogImplementation": "in-memory",
+        "spark.sql.parquet.compression.codec": "snappy",
+        "spark.sql.execution.arrow.maxRecordsPerBatch": "10000",
+        "spark.sql.execution.arrow.pyspark.fallback.enabled": "true",
+        "spark.sql.pyspark.jvmStacktrace.enabled": "false",
+        "spark.sql.legacy.timeParserPolicy": "CORRECTED",
+        "spark.sql.sources.partitionColumnTypeInference.enabled": "true",
+        "spark.sql.files.ignoreCorruptFiles": "false",
+        "spark.sql.files.ignoreMissingFiles": "false",
+        "spark.sql.crossJoin.enabled": "true",
+        "spark.sql.mapKeyDedupPolicy": "EXCEPTION",
     }
 
 
@@ -96,12 +108,26 @@ class RuntimeConfig:
         self._store(key, value)
 
     def get(self, key: str, default: Any = _UNSET) -> Any:
-        """The value of ``key``; ``default`` (which may be None) if it is not set."""
-        if key in self._values:
+        """The value of ``key``.
+
+        Unless ``key`` was set explicitly, a given ``default`` wins over the
+        built-in default (as in Spark); ``None`` as ``default`` only stands for
+        "no error": the built-in default, if any, is returned then.
+
+        >>> spark.conf.get("spark.sql.sources.partitionOverwriteMode")
+        'STATIC'
+        >>> spark.conf.get("spark.sql.sources.partitionOverwriteMode", "DYNAMIC")
+        'DYNAMIC'
+        """
+        if key in self._explicit:
             return self._values[key]
         value = self._context_conf.get(key) if self._context_conf is not None else None
         if value is not None:
             return value
+        if default is not _UNSET and default is not None:
+            return default
+        if key in self._values:
+            return self._values[key]
         if default is not _UNSET:
             return default
         raise SparkNoSuchElementException(
@@ -124,6 +150,12 @@ class RuntimeConfig:
         merged = dict(self._context_conf.getAll()) if self._context_conf is not None else {}
         merged.update({k: self._values[k] for k in self._explicit})
         return merged
+
+    def static_settings(self) -> dict[str, str]:
+        """The static settings given to this session (a new session on the same context
+        shares them, as Spark's sessions share one warehouse)."""
+        return {k: self._values[k] for k in _STATIC if k in self._explicit
+                and k.startswith("spark.sql.")}
 
     def isModifiable(self, key: str) -> bool:
         """Whether ``key`` can change while the session runs."""

@@ -40,8 +40,17 @@ class DataFrame:
 
     def __init__(self, plan: L.LogicalPlan, session: Any) -> None:
         self._plan = plan
-        self.sparkSession = session
+        self._session = session
         self._query: QueryExecution | None = None
+
+    @property
+    def sparkSession(self) -> Any:
+        """The SparkSession that created this DataFrame.
+
+        >>> spark.range(1).sparkSession is spark
+        True
+        """
+        return self._session
 
     # ---- plumbing ----------------------------------------------------------------------
 
@@ -71,7 +80,7 @@ class DataFrame:
         >>> spark.range(1).schema
         StructType([StructField('id', LongType(), False)])
         """
-        return self._plan.schema()
+        return _with_metadata(self._plan.schema(), self._plan)
 
     @property
     def columns(self) -> list[str]:
@@ -96,6 +105,12 @@ class DataFrame:
     @property
     def isStreaming(self) -> bool:
         return False
+
+    def __dir__(self) -> list[str]:
+        """The attributes, with the column names usable as attributes (for completion)."""
+        names = set(super().__dir__())
+        names.update(c for c in self.columns if c.isidentifier())
+        return sorted(names)
 
     def __repr__(self) -> str:
         return "DataFrame[" + ", ".join(f"{n}: {t}" for n, t in self.dtypes) + "]"
@@ -218,7 +233,7 @@ class DataFrame:
         dropped: set[int] = set()
         for c in cols:
             if isinstance(c, Column):
-                resolved = self._resolve(c._expr)
+                resolved = self._resolve_to_drop(c._expr)
                 if isinstance(resolved, E.AttributeReference):
                     dropped.add(resolved.expr_id)
                 continue
@@ -228,6 +243,26 @@ class DataFrame:
             dropped |= {a.expr_id for a in self._plan.output if a.name.lower() == c.lower()}
         kept = [a for a in self._plan.output if a.expr_id not in dropped]
         return self._with(L.Project(kept, self._plan))
+
+    def _resolve_to_drop(self, expr: E.Expression) -> E.Expression | None:
+        """A Column given to ``drop``; one naming no column is ignored, as Spark does (an
+        ambiguous one still fails)."""
+        from minispark.errors import AnalysisException
+
+        try:
+            return self._resolve(expr)
+        except AnalysisException as error:
+            if (error.getCondition() or "").startswith("UNRESOLVED_COLUMN"):
+                return None
+            raise
+
+    def _ipython_key_completions_(self) -> list[str]:
+        """The column names, for IPython's completion of ``df["...``.
+
+        >>> spark.createDataFrame([(1, 2)], ["a b", "c"])._ipython_key_completions_()
+        ['a b', 'c']
+        """
+        return list(self.columns)
 
     def toDF(self, *cols: str) -> "DataFrame":
         """The same rows with new column names (one per column)."""
@@ -301,6 +336,11 @@ class DataFrame:
         return self._with(L.Deduplicate(keys, self._plan))  # type: ignore[arg-type]
 
     drop_duplicates = dropDuplicates
+
+    def dropDuplicatesWithinWatermark(self, subset: Sequence[str] | None = None
+                                      ) -> "DataFrame":
+        """``dropDuplicates`` (a batch query has no watermark to bound the state by)."""
+        return self.dropDuplicates(subset)
 
     def orderBy(self, *cols: Any, **kwargs: Any) -> "DataFrame":
         """Sorted by ``cols`` (``ascending=`` a bool or a list of bools)."""
@@ -404,6 +444,26 @@ class DataFrame:
         condition = E.conjunction([_column_arg(c) for c in conditions])
         return self._with(L.Join(self._plan, other._plan, kind, condition))
 
+    def nearestByJoin(self, other: "DataFrame", rankingExpression: Column, numResults: int,
+                      mode: str, direction: str, *, joinType: str = "inner") -> "DataFrame":
+        """For each row, up to ``numResults`` rows of ``other`` ranked by ``rankingExpression``
+        (smallest first for ``"distance"``, largest for ``"similarity"``)."""
+        from minispark.sql.nearest import nearest_by_join
+
+        return nearest_by_join(self, other, rankingExpression, numResults, mode, direction,
+                               joinType)
+
+    def _joinAsOf(self, other: "DataFrame", leftAsOfColumn: Any, rightAsOfColumn: Any,
+                  on: Any = None, how: str | None = None, *, tolerance: Column | None = None,
+                  allowExactMatches: bool = True, direction: str = "backward"
+                  ) -> "DataFrame":
+        """An as-of join: each row with the row of ``other`` whose as-of key is nearest
+        (``backward``: at or before its own; ``forward``; ``nearest``)."""
+        from minispark.sql.nearest import join_as_of
+
+        return join_as_of(self, other, leftAsOfColumn, rightAsOfColumn, on, how, tolerance,
+                          allowExactMatches, direction)
+
     def crossJoin(self, other: "DataFrame") -> "DataFrame":
         """Every pair of rows."""
         return self._with(L.Join(self._plan, other._plan, "cross"))
@@ -427,6 +487,40 @@ class DataFrame:
     def subtract(self, other: "DataFrame") -> "DataFrame":
         """The distinct rows of this one that are not in ``other``."""
         return self._with(L.SetOperation(self._plan, other._plan, "except", False))
+
+    def scalar(self) -> Column:
+        """This one-column, at most one-row DataFrame as a value (a scalar subquery); columns
+        of the enclosing query are named with ``col(...).outer()``.
+
+        >>> from minispark.sql import functions as F
+        >>> df = spark.range(5)
+        >>> df.where(F.col("id") > df.select(F.avg("id")).scalar()).count()
+        2
+        """
+        return Column(E.ScalarSubquery(self._plan))
+
+    def exists(self) -> Column:
+        """True where this DataFrame (a subquery, usually correlated with ``.outer()``
+        columns) has a row."""
+        return Column(E.Exists(self._plan))
+
+    def exceptAll(self, other: "DataFrame") -> "DataFrame":
+        """The rows of this one not in ``other``, duplicates kept (SQL's EXCEPT ALL).
+
+        >>> a = spark.createDataFrame([(1,), (1,), (1,), (2,)], ["x"])
+        >>> sorted(a.exceptAll(spark.createDataFrame([(1,)], ["x"])).collect())
+        [Row(x=1), Row(x=1), Row(x=2)]
+        """
+        return self._with(L.SetOperation(self._plan, other._plan, "except", True))
+
+    def intersectAll(self, other: "DataFrame") -> "DataFrame":
+        """The rows in both, duplicates kept as often as in both (SQL's INTERSECT ALL).
+
+        >>> a = spark.createDataFrame([(1,), (1,), (2,)], ["x"])
+        >>> a.intersectAll(spark.createDataFrame([(1,), (1,), (1,)], ["x"])).collect()
+        [Row(x=1), Row(x=1)]
+        """
+        return self._with(L.SetOperation(self._plan, other._plan, "intersect", True))
 
     def hint(self, name: str, *parameters: Any) -> "DataFrame":
         """Planner hints: ``broadcast`` makes a join broadcast this side."""
@@ -499,6 +593,39 @@ class DataFrame:
         return GroupedData(self, keys)
 
     groupby = groupBy
+
+    def rollup(self, *cols: Any) -> Any:
+        """Group by each prefix of ``cols`` (and by nothing), rolled-up keys being null.
+
+        >>> df = spark.createDataFrame([("a", 1), ("b", 2)], ["k", "v"])
+        >>> df.rollup("k").count().orderBy("k").collect()
+        [Row(k=None, count=2), Row(k='a', count=1), Row(k='b', count=1)]
+        """
+        from minispark.sql.group import rollup_sets
+
+        grouped = self.groupBy(*cols)
+        return type(grouped)(self, grouped._keys, rollup_sets(len(grouped._keys)), "Rollup")
+
+    def cube(self, *cols: Any) -> Any:
+        """Group by every subset of ``cols``, keys left out of a subset being null."""
+        from minispark.sql.group import cube_sets
+
+        grouped = self.groupBy(*cols)
+        return type(grouped)(self, grouped._keys, cube_sets(len(grouped._keys)), "Cube")
+
+    def groupingSets(self, groupingSets: Any, *cols: Any) -> Any:
+        """Group by each of ``groupingSets`` (lists of columns); the output keys are ``cols``."""
+        grouped = self.groupBy(*cols)
+        keys = list(grouped._keys)
+        sets = []
+        for members in groupingSets:
+            positions = []
+            for expr in self.groupBy(*members)._keys:
+                if expr not in keys:
+                    keys.append(expr)
+                positions.append(keys.index(expr))
+            sets.append(positions)
+        return type(grouped)(self, keys, sets, "GroupingSets")
 
     def agg(self, *exprs: Any) -> "DataFrame":
         """Aggregate over all rows: ``df.agg(F.max("x"))`` or ``df.agg({"x": "max"})``."""
@@ -700,6 +827,207 @@ class DataFrame:
 
         return DataFrameWriter(self)
 
+    def writeTo(self, table: str) -> Any:
+        """A ``DataFrameWriterV2`` writing to the warehouse table ``table``."""
+        from minispark.sql.readwriter import DataFrameWriterV2
+
+        return DataFrameWriterV2(self, table)
+
+    def repartitionByRange(self, numPartitions: Any, *cols: Any) -> "DataFrame":
+        """Shuffle into ``numPartitions`` ranges of ``cols`` (sampled bounds, as Spark).
+
+        >>> df = spark.range(10).repartitionByRange(2, "id")
+        >>> df.rdd.getNumPartitions()
+        2
+        """
+        if isinstance(numPartitions, (str, Column)):
+            cols, numPartitions = (numPartitions, *cols), None
+        elif not isinstance(numPartitions, int) or isinstance(numPartitions, bool):
+            raise PySparkTypeError("NOT_COLUMN_OR_INT_OR_STR", "Argument `numPartitions` should "
+                                   "be a Column, int or str.", {})
+        orders = self._sort_orders(cols, {})
+        return self._with(L.Repartition(numPartitions, True, self._plan, orders))
+
+    def repartitionById(self, numPartitions: int, partitionIdCol: Any) -> "DataFrame":
+        """Each row moved to the partition its ``partitionIdCol`` value names (modulo
+        ``numPartitions``; null: partition 0)."""
+        if not isinstance(numPartitions, int) or numPartitions <= 0:
+            raise PySparkValueError("VALUE_NOT_POSITIVE", "Argument `numPartitions` should be "
+                                    "a positive int.", {})
+        from minispark.sql.batches import repartition_by_id
+
+        key = self._column(partitionIdCol) if isinstance(partitionIdCol, str) else partitionIdCol
+        return repartition_by_id(self, numPartitions, key)
+
+    def zip(self, other: "DataFrame") -> "DataFrame":
+        """The columns of both side by side, row by row; both must be projections of the same
+        DataFrame.
+
+        >>> df = spark.createDataFrame([(1, 2, 3)], ["a", "b", "c"])
+        >>> df.select("a").zip(df.select((df.b + 1).alias("b1"))).collect()
+        [Row(a=1, b1=3)]
+        """
+        from minispark.sql.reshape import zip_projections
+
+        return self._with(zip_projections(self._plan, other._plan))
+
+    def checkpoint(self, eager: bool = True) -> "DataFrame":
+        """The same rows, computed once and kept (at once if ``eager``); the plan is cut."""
+        from minispark.sql.batches import checkpointed
+
+        return checkpointed(self, eager)
+
+    def localCheckpoint(self, eager: bool = True, storageLevel: Any = None) -> "DataFrame":
+        """As :meth:`checkpoint`, kept by the executors.
+
+        >>> spark.range(3).localCheckpoint(False).count()
+        3
+        """
+        return self.checkpoint(eager)
+
+    def withWatermark(self, eventTime: str, delayThreshold: str) -> "DataFrame":
+        """A watermark on ``eventTime``; a batch query ignores it, as Spark does."""
+        if not isinstance(eventTime, str) or not isinstance(delayThreshold, str):
+            raise PySparkTypeError("NOT_STR", "Arguments `eventTime` and `delayThreshold` "
+                                   "should be str.", {})
+        return DataFrame(self._plan, self.sparkSession)
+
+    def isLocal(self) -> bool:
+        """Whether ``collect``/``take`` can run without executors (a local relation)."""
+        return isinstance(self._plan, L.LocalRelation)
+
+    def inputFiles(self) -> list[str]:
+        """The files this DataFrame reads (a best effort, as in Spark)."""
+        files: list[str] = []
+        for node in self._plan.walk():
+            relation = getattr(node, "relation", None)
+            listed = getattr(relation, "_files", None) or []
+            files.extend(f.path for f in listed)
+        return sorted(set(files))
+
+    def toJSON(self, use_unicode: bool = True) -> Any:
+        """An RDD with each row as a JSON object string (nulls left out, as Spark).
+
+        >>> spark.createDataFrame([(2, "Alice")], ["age", "name"]).toJSON().first()
+        '{"age":2,"name":"Alice"}'
+        """
+        from minispark.sql.reshape import row_json
+
+        return self.rdd.map(row_json)
+
+    def to(self, schema: StructType) -> "DataFrame":
+        """The columns of ``schema``, matched by name, reordered and cast to its types."""
+        if not isinstance(schema, StructType):
+            raise PySparkTypeError("NOT_STRUCT", "Argument `schema` should be a StructType, got "
+                                   f"{type(schema).__name__}.", {})
+        cols = [self._column(f"`{f.name}`").cast(f.dataType).alias(f.name, metadata=f.metadata)
+                for f in schema.fields]
+        return self.select(*cols)
+
+    def unpivot(self, ids: Any, values: Any, variableColumnName: str, valueColumnName: str
+                ) -> "DataFrame":
+        """Wide to long: one row per row and value column (ids, column name, value)."""
+        from minispark.sql.reshape import unpivot
+
+        return unpivot(self, ids, values, variableColumnName, valueColumnName)
+
+    def melt(self, ids: Any, values: Any, variableColumnName: str, valueColumnName: str
+             ) -> "DataFrame":
+        """Alias of :meth:`unpivot`."""
+        return self.unpivot(ids, values, variableColumnName, valueColumnName)
+
+    def transpose(self, indexColumn: Any = None) -> "DataFrame":
+        """Columns as rows: ``key`` holds the former column names, the index column's
+        values (sorted) name the new columns."""
+        from minispark.sql.reshape import transpose
+
+        return transpose(self, indexColumn)
+
+    def sampleBy(self, col: Any, fractions: dict, seed: int | None = None) -> "DataFrame":
+        """A stratified sample (see ``DataFrameStatFunctions.sampleBy``)."""
+        return self.stat.sampleBy(col, fractions, seed)
+
+    def crosstab(self, col1: str, col2: str) -> "DataFrame":
+        """A contingency table of two columns (see ``DataFrameStatFunctions.crosstab``)."""
+        return self.stat.crosstab(col1, col2)
+
+    def freqItems(self, cols: Sequence[str], support: float | None = None) -> "DataFrame":
+        """Frequent values per column (see ``DataFrameStatFunctions.freqItems``)."""
+        return self.stat.freqItems(cols, support)
+
+    def withMetadata(self, columnName: str, metadata: dict) -> "DataFrame":
+        """The column ``columnName`` with its schema metadata replaced by ``metadata``.
+
+        >>> spark.range(1).withMetadata("id", {"k": 1}).schema["id"].metadata
+        {'k': 1}
+        """
+        if not isinstance(metadata, dict):
+            raise PySparkTypeError("NOT_DICT", "Argument `metadata` should be a dict, got "
+                                   f"{type(metadata).__name__}.", {})
+        target = self._column(columnName)._expr
+        exprs = [E.Alias(a, a.name, metadata=metadata)
+                 if a.expr_id == getattr(target, "expr_id", None) else a
+                 for a in self._plan.output]
+        return self._with(L.Project(exprs, self._plan))
+
+    def sameSemantics(self, other: "DataFrame") -> bool:
+        """Whether both plans compute the same rows (names of outputs aside).
+
+        >>> spark.range(3).sameSemantics(spark.range(3))
+        True
+        """
+        if not isinstance(other, DataFrame):
+            raise PySparkTypeError("NOT_DATAFRAME", "Argument `other` should be a DataFrame, "
+                                   f"got {type(other).__name__}.", {})
+        return _canonical(self._plan) == _canonical(other._plan)
+
+    def semanticHash(self) -> int:
+        """A hash of the plan that equal plans (per :meth:`sameSemantics`) share."""
+        import zlib
+
+        value = zlib.crc32(_canonical(self._plan).encode())
+        return value - (1 << 32) if value >= 1 << 31 else value
+
+    def mapInArrow(self, func: Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]],
+                   schema: Any, barrier: bool = False, profile: Any = None) -> "DataFrame":
+        """The record batches ``func`` yields from each partition's batches (in the tasks).
+
+        >>> df = spark.range(4)
+        >>> df.mapInArrow(lambda it: (b.filter(pa.compute.field("id") > 1) for b in it),
+        ...               df.schema).count()
+        2
+        """
+        from minispark.sql.batches import map_in_arrow
+
+        return map_in_arrow(self, func, schema)
+
+    def mapInPandas(self, func: Callable[[Iterator[Any]], Iterator[Any]], schema: Any,
+                    barrier: bool = False, profile: Any = None) -> "DataFrame":
+        """The pandas DataFrames ``func`` yields from each partition's (in the tasks)."""
+        from minispark.sql.batches import map_in_arrow
+
+        return map_in_arrow(self, func, schema, pandas=True)
+
+    def zipWithIndex(self, indexColName: str = "index") -> "DataFrame":
+        """The rows with a consecutive 0-based ``indexColName`` column, in row order.
+
+        >>> spark.range(5, 8).zipWithIndex().collect()
+        [Row(id=5, index=0), Row(id=6, index=1), Row(id=7, index=2)]
+        """
+        from minispark.sql.batches import zip_with_index
+
+        return zip_with_index(self, indexColName)
+
+
+def _canonical(plan: L.LogicalPlan) -> str:
+    """``plan`` printed with expression ids renumbered and output names left out."""
+    import re
+
+    text = plan.tree_string()
+    text = re.sub(r" AS [^,#\]\n]+#", " AS #", text)
+    ids: dict[str, str] = {}
+    return re.sub(r"#(\d+)", lambda m: "#" + ids.setdefault(m.group(1), str(len(ids))), text)
+
 
 class _Columns(E.Expression):
     """Several columns at once (``colRegex``), expanded where a select list is built."""
@@ -710,6 +1038,25 @@ class _Columns(E.Expression):
 
     def sql(self) -> str:
         return ", ".join(a.name for a in self.attributes)
+
+
+def _with_metadata(schema: StructType, plan: L.LogicalPlan) -> StructType:
+    """``schema`` with the metadata given to its columns' aliases (``alias(metadata=)``).
+
+    Attributes do not carry metadata; an output column keeps the id of the alias that
+    made it, so the alias is found by id anywhere in the plan.
+    """
+    found: dict[int, dict] = {}
+    for node in plan.walk():
+        for expr in node.expressions():
+            for e in expr.walk():
+                if isinstance(e, E.Alias) and e.metadata is not None:
+                    found.setdefault(e.expr_id, e.metadata)
+    if not found:
+        return schema
+    fields = [StructField(f.name, f.dataType, f.nullable, found.get(a.expr_id, f.metadata))
+              for f, a in zip(schema.fields, plan.output)]
+    return StructType(fields)
 
 
 def _expand_columns(exprs: list[E.Expression]) -> list[E.Expression]:
@@ -762,3 +1109,17 @@ def _pandas_series(values: list, column: Any, field: StructField, pd: Any) -> An
         return pd.Series(pd.to_datetime(values))
     return pd.Series(values, dtype=object)
 
+
+
+def __getattr__(name: str) -> Any:
+    """``DataFrameNaFunctions``/``DataFrameStatFunctions`` importable from here, as in PySpark
+    (they live in ``na``/``stat``, which import this module's neighbours)."""
+    if name == "DataFrameNaFunctions":
+        from minispark.sql.na import DataFrameNaFunctions
+
+        return DataFrameNaFunctions
+    if name == "DataFrameStatFunctions":
+        from minispark.sql.stat import DataFrameStatFunctions
+
+        return DataFrameStatFunctions
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -83,7 +83,10 @@ def local_table(data: Any, schema: Any) -> pa.Table:
             data = [(v,) for v in data]
     rows = _as_rows(list(data), atomic)
     if struct is None:
+        # As PySpark: values are not checked against a schema inferred from them; a column
+        # that mixed strings with other values became a string one, and takes their text.
         struct = infer_schema(rows, names)
+        return _table(rows_to_arrow(rows, struct, verify=False), struct)
     return _table(rows_to_arrow(rows, struct), struct)
 
 

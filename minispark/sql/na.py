@@ -35,6 +35,9 @@ def _missing(column: Column, data_type: DataType) -> Column:
 class DataFrameNaFunctions:
     """What ``df.na`` offers; each method returns a new DataFrame."""
 
+    # PySpark defines this class in its dataframe module; so does the repr here.
+    __module__ = "minispark.sql.dataframe"
+
     def __init__(self, df: Any) -> None:
         self._df = df
 

@@ -6,24 +6,20 @@ DataFrame's Arrow batches (``df._batch_rdd()``) and commits them atomically
 with :func:`minispark.sql.sources.write_dataset`.
 
 Tables saved with ``saveAsTable`` live under ``spark.sql.warehouse.dir``
-(``<warehouse>/<table>``, or ``<warehouse>/<db>.db/<table>``), with their
-format and partition columns in a hidden ``_minispark_table.json``;
-:func:`load_saved_table` and :func:`saved_table_names` are how the session
-and catalog find them.
+(``<warehouse>/<table>``, or ``<warehouse>/<db>.db/<table>``) and are
+registered in the warehouse's catalog (:mod:`minispark.sql.warehouse`).
 """
 from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 from typing import Any, Iterator, Optional, Union
 
 from minispark.common.units import parse_bytes
 from minispark.errors import AnalysisException, IllegalArgumentException, PySparkTypeError
-from minispark.fs.base import join_path
 from minispark.fs.registry import get_filesystem
 from minispark.sql.sources import (
-    FileRelation, ScanSettings, format_name, relation_for, write_dataset, writer_for,
+    ScanSettings, format_name, relation_for, write_dataset, writer_for,
 )
 from minispark.rdd.rdd import RDD
 from minispark.sql.conversion import arrow_to_rows
@@ -33,11 +29,9 @@ from minispark.sql.sources.textfiles import ParseSettings
 from minispark.sql.sources.writing import save_mode
 from minispark.sql.types import StructType, _parse_datatype_string
 
-__all__ = ["DataFrameReader", "DataFrameWriter", "drop_saved_table", "load_saved_table",
-           "saved_table_names"]
+__all__ = ["DataFrameReader", "DataFrameWriter", "DataFrameWriterV2"]
 
 PathOrPaths = Union[str, list[str], tuple[str, ...]]
-TABLE_METADATA = "_minispark_table.json"
 
 
 def _conf(session: Any, key: str, default: str) -> str:
@@ -233,15 +227,22 @@ class DataFrameReader(_OptionSetter):
         return self._read("json", path, schema, **options)
 
     def table(self, tableName: str) -> Any:
-        """The view ``tableName`` (as ``spark.table``), else the table saved under that name."""
-        try:
-            return self._spark.table(tableName)
-        except AnalysisException as err:
-            saved = (load_saved_table(self._spark, tableName)
-                     if err.getCondition() == "TABLE_OR_VIEW_NOT_FOUND" else None)
-            if saved is None:
-                raise
-            return saved
+        """The table or view ``tableName`` (as ``spark.table``)."""
+        return self._spark.table(tableName)
+
+
+def _column_names(arg_name: str, col: Any, cols: tuple) -> list[str]:
+    """Column names given as ``(name, *names)`` or as one list."""
+    if isinstance(col, (list, tuple)):
+        if cols:
+            raise PySparkTypeError("CANNOT_SET_TOGETHER", f"`{arg_name}` as a list cannot be "
+                                   "given with more columns.")
+        names = list(col)
+    else:
+        names = [col, *cols]
+    if not all(isinstance(n, str) for n in names):
+        raise PySparkTypeError("NOT_LIST_OF_STR", f"Argument `{arg_name}` should be a list[str].")
+    return names
 
 
 def _first(row: Any) -> Any:
@@ -286,6 +287,10 @@ class DataFrameWriter(_OptionSetter):
         self._mode: Optional[str] = None
         self._options: dict[str, str] = {}
         self._partition_by: list[str] = []
+        self._bucket_by: list[str] = []
+        self._num_buckets: Optional[int] = None
+        self._sort_by: list[str] = []
+        self._cluster_by: list[str] = []
 
     def mode(self, saveMode: Optional[str]) -> "DataFrameWriter":
         """``error``/``errorifexists`` (default), ``append``, ``overwrite`` or ``ignore``."""
@@ -306,17 +311,40 @@ class DataFrameWriter(_OptionSetter):
         self._partition_by = [str(c) for c in cols]
         return self
 
-    def bucketBy(self, numBuckets: int, col: Any, *cols: Any) -> "DataFrameWriter":
-        """Not supported: bucketed tables."""
-        raise NotImplementedError("bucketBy (bucketed tables) is not supported by minispark")
+    def bucketBy(self, numBuckets: int, col: Union[str, list[str], tuple[str, ...]],
+                 *cols: Optional[str]) -> "DataFrameWriter":
+        """Bucket a saved table by these columns (``saveAsTable`` only).
 
-    def sortBy(self, col: Any, *cols: Any) -> "DataFrameWriter":
-        """Not supported: sorted bucketed tables."""
-        raise NotImplementedError("sortBy (sorted bucketed tables) is not supported by minispark")
+        The bucket spec is recorded in the catalog (``listColumns`` shows it);
+        minispark does not lay the files out by bucket, which only changes how
+        Spark plans joins, not what a query returns.
+        """
+        if not isinstance(numBuckets, int) or isinstance(numBuckets, bool):
+            raise PySparkTypeError("NOT_INT", "Argument `numBuckets` should be an int, got "
+                                   f"{type(numBuckets).__name__}.")
+        self._bucket_by = _column_names("col", col, cols)
+        self._num_buckets = numBuckets
+        return self
 
-    def clusterBy(self, *cols: Any) -> "DataFrameWriter":
-        """Not supported: clustered tables."""
-        raise NotImplementedError("clusterBy (clustered tables) is not supported by minispark")
+    def sortBy(self, col: Union[str, list[str], tuple[str, ...]],
+               *cols: Optional[str]) -> "DataFrameWriter":
+        """Sort each bucket of a bucketed table by these columns (recorded, see ``bucketBy``)."""
+        self._sort_by = _column_names("col", col, cols)
+        return self
+
+    def clusterBy(self, *cols: Union[str, list[str]]) -> "DataFrameWriter":
+        """Cluster the data by these columns: a layout hint that changes no query result."""
+        if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
+            cols = tuple(cols[0])
+        self._cluster_by = _column_names("cols", cols[0] if cols else "", cols[1:])
+        return self
+
+    def _refuse_buckets(self, operation: str) -> None:
+        if self._bucket_by or self._sort_by:
+            what = "bucketBy" if self._bucket_by else "sortBy"
+            raise AnalysisException("_LEGACY_ERROR_TEMP_1314",
+                                    f"'{operation}' does not support {what} right now.",
+                                    {"operation": operation}, None)
 
     def save(self, path: Optional[str] = None, format: Optional[str] = None,
              mode: Optional[str] = None, partitionBy: Union[str, list[str], None] = None,
@@ -332,6 +360,7 @@ class DataFrameWriter(_OptionSetter):
         settings = {k: v for k, v in settings.items() if k.lower() != "path"}
         if not path:
             raise IllegalArgumentException(None, "'path' is not specified")
+        self._refuse_buckets("save")
         source = self._format or _conf(self._spark, "spark.sql.sources.default", "parquet")
         self._write(source, path, self._mode, settings)
 
@@ -386,148 +415,214 @@ class DataFrameWriter(_OptionSetter):
 
     def saveAsTable(self, name: str, format: Optional[str] = None, mode: Optional[str] = None,
                     partitionBy: Union[str, list[str], None] = None, **options: Any) -> None:
-        """Save as a table in ``spark.sql.warehouse.dir``, readable with ``spark.table(name)``."""
+        """Save as a table of the warehouse (``spark.sql.warehouse.dir``), readable with
+        ``spark.table(name)``; ``mode`` decides what happens when it exists."""
+        from minispark.sql import tables
+
         self.mode(mode).options(**options)
         if format is not None:
             self.format(format)
         if partitionBy is not None:
             self.partitionBy(partitionBy)
-        location = table_location(self._spark, name)
-        existing = _table_metadata(location)
+        database, table = tables.resolve_name(self._spark, name)
+        existing = tables.find_table(self._spark, [database, table])
         resolved = save_mode(self._mode)
-        if existing is not None and resolved == "error":
-            raise AnalysisException(
-                "TABLE_OR_VIEW_ALREADY_EXISTS",
-                f"Cannot create table or view {_quoted(name)} because it already exists.",
-                {"relationName": _quoted(name)}, "42P07")
-        if existing is not None and resolved == "ignore":
-            return
-        source = self._format or (existing or {}).get("format") or _conf(
-            self._spark, "spark.sql.sources.default", "parquet")
-        if existing is not None and resolved == "append":
-            self._check_append(name, existing, source)
-        settings = {k: v for k, v in self._options.items() if k.lower() != "path"}
-        self._write(source, location, "overwrite" if existing is None else resolved, settings)
-        _write_table_metadata(location, format_name(source), self._partition_by, self._df.schema)
+        if existing is not None and resolved in ("error", "ignore"):
+            if resolved == "ignore":
+                return
+            from minispark.sql.warehouse import table_already_exists
 
-    def _check_append(self, name: str, existing: dict[str, Any], source: str) -> None:
-        if format_name(source) != existing["format"]:
+            raise table_already_exists(database, table)
+        if existing is not None and resolved == "append":
+            self._check_append(existing)
+            tables.insert(self._spark, existing, tables.conform(
+                self._df.select(*existing.schema.names), existing))
+            return
+        self._create_table(database, table, existing)
+
+    def _create_table(self, database: str, table: str, existing: Any) -> None:
+        from minispark.sql import tables
+        from minispark.sql.warehouse import TableMeta
+
+        settings = {k: v for k, v in self._options.items() if k.lower() != "path"}
+        location = next((v for k, v in self._options.items() if k.lower() == "path"), None)
+        if location:
+            location = get_filesystem(location).qualify(location)
+        source = format_name(self._format or _conf(self._spark, "spark.sql.sources.default",
+                                                   "parquet"))
+        meta = TableMeta(table, database, "EXTERNAL" if location else "MANAGED",
+                         tables.table_schema(self._df.schema, self._partition_by), source,
+                         location, list(self._partition_by), list(self._bucket_by),
+                         self._num_buckets, list(self._sort_by), list(self._cluster_by),
+                         settings)
+        tables.create_table(self._spark, meta, tables.conform(self._df.select(
+            *meta.schema.names), meta), replace=existing is not None)
+
+    def _check_append(self, existing: Any) -> None:
+        if existing.is_view:
+            raise AnalysisException("EXPECT_TABLE_NOT_VIEW.NO_ALTERNATIVE",
+                                    f"{existing.qualified()} is a view: it cannot be written.",
+                                    {}, "42809")
+        if self._format and format_name(self._format) != existing.provider:
             raise AnalysisException(
-                "TABLE_FORMAT_MISMATCH", f"The format of the existing table {_quoted(name)} is "
-                f"`{existing['format']}`, not `{format_name(source)}`.")
-        if self._partition_by and self._partition_by != existing["partitionBy"]:
+                "TABLE_FORMAT_MISMATCH", f"The format of the existing table "
+                f"{existing.qualified()} is `{existing.provider}`, not "
+                f"`{format_name(self._format)}`.")
+        if self._partition_by and [p.lower() for p in self._partition_by] != [
+                p.lower() for p in existing.partition_by]:
             raise AnalysisException(
-                "TABLE_PARTITION_MISMATCH", f"Table {_quoted(name)} is partitioned by "
-                f"{existing['partitionBy']}, not {self._partition_by}.")
-        self._partition_by = list(existing["partitionBy"])
+                "TABLE_PARTITION_MISMATCH", f"Table {existing.qualified()} is partitioned by "
+                f"{existing.partition_by}, not {self._partition_by}.")
 
     def insertInto(self, tableName: str, overwrite: Optional[bool] = None) -> None:
-        """Add the rows to an existing saved table, matching its columns by position."""
-        location = table_location(self._spark, tableName)
-        existing = _table_metadata(location)
-        if existing is None:
-            raise AnalysisException(
-                "TABLE_OR_VIEW_NOT_FOUND",
-                f"The table or view {_quoted(tableName)} cannot be found.", {}, "42P01")
-        schema = StructType.fromJson(existing["schema"])
-        if len(schema) != len(self._df.schema):
-            raise AnalysisException(
-                "INSERT_COLUMN_ARITY_MISMATCH.TOO_MANY_DATA_COLUMNS"
-                if len(self._df.schema) > len(schema) else
-                "INSERT_COLUMN_ARITY_MISMATCH.NOT_ENOUGH_DATA_COLUMNS",
-                f"Cannot write to {_quoted(tableName)}: the table has {len(schema)} columns, the "
-                f"data has {len(self._df.schema)}.")
-        renamed = self._df.toDF(*schema.names)
-        writer = DataFrameWriter(renamed)
-        writer._partition_by = list(existing["partitionBy"])
-        mode = "overwrite" if overwrite else (self._mode or "append")
-        writer._write(existing["format"], location, mode, {})
-        _write_table_metadata(location, existing["format"], writer._partition_by, schema)
+        """Add the rows to an existing table, matching its columns by position."""
+        from minispark.sql import tables
+
+        meta = tables.require_table(self._spark, tableName)
+        replace = overwrite if overwrite is not None else save_mode(self._mode) == "overwrite"
+        rows = tables.conform(self._df, meta)
+        if replace:
+            tables.insert_overwrite(self._spark, meta, rows)
+        else:
+            tables.insert(self._spark, meta, rows)
 
 
-# -- saved tables -----------------------------------------------------------------------
+class DataFrameWriterV2(_OptionSetter):
+    """``df.writeTo(table)``: create, replace or append to a table of the warehouse.
 
-
-def _split_name(name: str) -> tuple[str, str]:
-    parts = [p.strip("`") for p in name.split(".")]
-    if len(parts) == 1:
-        return "default", parts[0]
-    if len(parts) == 2:
-        return parts[0], parts[1]
-    raise AnalysisException("REQUIRES_SINGLE_PART_NAMESPACE",
-                            f"Table name {name!r} has too many parts (use db.table).")
-
-
-def _quoted(name: str) -> str:
-    database, table = _split_name(name)
-    return f"`spark_catalog`.`{database}`.`{table}`"
-
-
-def warehouse_dir(session: Any) -> str:
-    """``spark.sql.warehouse.dir`` (default ``spark-warehouse`` in the working directory)."""
-    path = _conf(session, "spark.sql.warehouse.dir", "spark-warehouse")
-    return get_filesystem(path).qualify(path)
-
-
-def table_location(session: Any, name: str) -> str:
-    """Where a saved table's files live, as Spark lays out its warehouse.
-
-    >>> class Conf:
-    ...     def get(self, key, default=None): return "/wh" if key.endswith("warehouse.dir") else default
-    >>> class Session: conf = Conf()
-    >>> table_location(Session(), "t"), table_location(Session(), "sales.t")
-    ('file:/wh/t', 'file:/wh/sales.db/t')
+    >>> import tempfile
+    >>> from minispark.sql import SparkSession
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     s = SparkSession(spark.sparkContext, {"spark.sql.warehouse.dir": d})
+    ...     df = s.createDataFrame([(1, "a"), (2, "b")], ["n", "s"])
+    ...     df.writeTo("t").partitionedBy("s").create()
+    ...     df.filter("n = 2").writeTo("t").append()
+    ...     df.filter("n = 1").withColumn("n", df.n * 10).writeTo("t").overwritePartitions()
+    ...     print(sorted(s.table("t").collect()))
+    [Row(n=2, s='b'), Row(n=2, s='b'), Row(n=10, s='a')]
     """
-    database, table = _split_name(name)
-    root = warehouse_dir(session)
-    base = root if database == "default" else join_path(root, f"{database}.db")
-    return join_path(base, table.lower())
 
+    def __init__(self, df: Any, table: str) -> None:
+        self._df = df
+        self._spark = df.sparkSession
+        self._table = table
+        self._provider: Optional[str] = None
+        self._options: dict[str, str] = {}
+        self._properties: dict[str, str] = {}
+        self._partition_by: list[str] = []
+        self._cluster_by: list[str] = []
 
-def _table_metadata(location: str) -> Optional[dict[str, Any]]:
-    fs = get_filesystem(location)
-    marker = join_path(location, TABLE_METADATA)
-    if not fs.exists(marker):
-        return None
-    with fs.open(marker) as f:
-        return json.loads(f.read().decode("utf-8"))
+    def using(self, provider: str) -> "DataFrameWriterV2":
+        """The data source of a table this writer creates."""
+        self._provider = format_name(provider)
+        return self
 
+    def tableProperty(self, property: str, value: str) -> "DataFrameWriterV2":
+        """A property of a table this writer creates."""
+        self._properties[property] = str(value)
+        return self
 
-def _write_table_metadata(location: str, source: str, partition_by: list[str],
-                          schema: StructType) -> None:
-    fs = get_filesystem(location)
-    data = {"format": source, "partitionBy": list(partition_by), "schema": schema.jsonValue()}
-    with fs.create(join_path(location, TABLE_METADATA), overwrite=True) as f:
-        f.write(json.dumps(data).encode("utf-8"))
+    def partitionedBy(self, col: Any, *cols: Any) -> "DataFrameWriterV2":
+        """Partition a table this writer creates by these columns (names or column refs)."""
+        from minispark.sql.column import Column
+        from minispark.sql.plan import expressions as E
 
+        names = []
+        for item in (col, *cols):
+            expr = item._expr if isinstance(item, Column) else None
+            if isinstance(item, str):
+                names.append(item)
+            elif isinstance(expr, (E.UnresolvedAttribute, E.AttributeReference)):
+                names.append(expr.name)
+            else:
+                raise NotImplementedError("partitionedBy supports columns, not transforms "
+                                          f"such as {item!r}")
+        self._partition_by = names
+        return self
 
-def load_saved_table(session: Any, name: str) -> Optional[Any]:
-    """A DataFrame over a table saved with ``saveAsTable``, or None if there is none."""
-    location = table_location(session, name)
-    metadata = _table_metadata(location)
-    if metadata is None:
-        return None
-    schema = StructType.fromJson(metadata["schema"])
-    relation: FileRelation = relation_for(metadata["format"], [location], {}, schema,
-                                          scan_settings(session))
-    return session.baseRelationToDataFrame(relation)
+    def clusterBy(self, col: str, *cols: str) -> "DataFrameWriterV2":
+        """Cluster a table this writer creates by these columns (a layout hint)."""
+        self._cluster_by = _column_names("col", col, cols)
+        return self
 
+    def _writer(self) -> DataFrameWriter:
+        writer = DataFrameWriter(self._df)
+        writer._format = self._provider
+        writer._options = dict(self._options)
+        writer._partition_by = list(self._partition_by)
+        writer._cluster_by = list(self._cluster_by)
+        return writer
 
-def saved_table_names(session: Any, database: str = "default") -> list[str]:
-    """The names of the tables saved in one database of the warehouse."""
-    root = warehouse_dir(session)
-    base = root if database == "default" else join_path(root, f"{database}.db")
-    fs = get_filesystem(base)
-    if not fs.exists(base):
-        return []
-    return sorted(s.path.rstrip("/").rsplit("/", 1)[-1] for s in fs.list_status(base)
-                  if s.is_dir and fs.exists(join_path(s.path, TABLE_METADATA)))
+    def _existing(self) -> Any:
+        from minispark.sql import tables
 
+        return tables.find_table(self._spark, self._table)
 
-def drop_saved_table(session: Any, name: str) -> bool:
-    """Delete a saved table's files (``DROP TABLE``); False if there was no such table."""
-    location = table_location(session, name)
-    if _table_metadata(location) is None:
-        return False
-    get_filesystem(location).delete(location, recursive=True)
-    return True
+    def _create(self, replace: bool) -> None:
+        from minispark.sql import tables
+
+        database, table = tables.resolve_name(self._spark, self._table)
+        existing = self._existing()
+        self._writer()._create_table(database, table, existing if replace else None)
+        if self._properties:
+            meta = tables.require_table(self._spark, [database, table])
+            meta.properties.update(self._properties)
+            from minispark.sql.warehouse import Warehouse
+
+            Warehouse(self._spark).save_table(meta)
+
+    def create(self) -> None:
+        """Create the table from the DataFrame; TABLE_OR_VIEW_ALREADY_EXISTS if it exists."""
+        if self._existing() is not None:
+            from minispark.sql import tables
+            from minispark.sql.warehouse import table_already_exists
+
+            raise table_already_exists(*tables.resolve_name(self._spark, self._table))
+        self._create(replace=False)
+
+    def replace(self) -> None:
+        """Replace the table's contents and schema; the table must exist."""
+        if self._existing() is None:
+            from minispark.sql.warehouse import split_identifier
+
+            raise AnalysisException(
+                "TABLE_OR_VIEW_NOT_FOUND", f"Cannot replace the table {self._table}: it does not "
+                "exist.", {"relationName": ".".join(f"`{p}`" for p in
+                                                     split_identifier(self._table))}, "42P01")
+        self._create(replace=True)
+
+    def createOrReplace(self) -> None:
+        """Create the table, or replace it if it exists."""
+        self._create(replace=True)
+
+    def append(self) -> None:
+        """Add the rows to the existing table (columns matched by name)."""
+        from minispark.sql import tables
+
+        meta = tables.require_table(self._spark, self._table)
+        tables.insert(self._spark, meta, tables.conform(self._df, meta, self._df.columns))
+
+    def overwrite(self, condition: Any) -> None:
+        """Replace the rows matching ``condition`` by the DataFrame's rows."""
+        from minispark.sql.functions import coalesce, expr, lit
+
+        keep = coalesce(expr(condition) if isinstance(condition, str) else condition, lit(False))
+        self._replace_rows(lambda old: old.filter(~keep))
+
+    def overwritePartitions(self) -> None:
+        """Replace every partition the DataFrame has rows for (all rows if unpartitioned)."""
+        from minispark.sql import tables
+
+        meta = tables.require_table(self._spark, self._table)
+        rows = tables.conform(self._df, meta, self._df.columns)
+        if not meta.partition_by:
+            tables.insert(self._spark, meta, rows, overwrite=True)
+            return
+        tables.overwrite_partitions(self._spark, meta, rows)
+
+    def _replace_rows(self, kept: Any) -> None:
+        from minispark.sql import tables
+
+        meta = tables.require_table(self._spark, self._table)
+        tables.replace_rows(self._spark, meta, tables.conform(self._df, meta, self._df.columns),
+                            kept)

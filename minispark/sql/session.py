@@ -109,7 +109,7 @@ class SparkSession:
         settings = {k: v for k, v in (options or {}).items()
                     if k not in ("spark.master", "spark.app.name")}
         self._conf = RuntimeConfig(sparkContext.getConf(), settings)
-        self._catalog = SessionCatalog(sparkContext)
+        self._catalog = SessionCatalog(sparkContext, self)
         self._cache_manager = CacheManager()
         SparkSession._instantiated = self
         SparkSession._active.session = self
@@ -146,8 +146,9 @@ class SparkSession:
         return session if session is not None else cls.builder.getOrCreate()
 
     def newSession(self) -> "SparkSession":
-        """Another session on the same SparkContext: own views and settings, shared cache."""
-        return SparkSession(self._sc)
+        """Another session on the same SparkContext: own views and settings, shared cache
+        and warehouse."""
+        return SparkSession(self._sc, self._conf.static_settings())
 
     def stop(self) -> None:
         """Stop the session and its SparkContext."""
@@ -181,6 +182,16 @@ class SparkSession:
             raise IllegalArgumentException(message="requirement failed: step (0) cannot be 0")
         slices = numPartitions or self._sc.defaultParallelism
         return self._dataframe(L.Range(int(start), int(end), int(step), slices))
+
+    def emptyDataFrame(self, schema: Any) -> Any:
+        """A DataFrame without rows, with ``schema`` (a StructType or a DDL string).
+
+        >>> spark.emptyDataFrame("name string, age int").count()
+        0
+        """
+        from minispark.sql.batches import _struct
+
+        return self.createDataFrame([], _struct(schema))
 
     def createDataFrame(self, data: Any, schema: Any = None, samplingRatio: float | None = None,
                         verifySchema: bool = True) -> Any:
@@ -221,18 +232,25 @@ class SparkSession:
     def sql(self, sqlQuery: str, args: Any = None, **kwargs: Any) -> Any:
         """The result of a SQL statement, as a DataFrame.
 
+        ``args`` bind ``:name`` (a dict) or ``?`` (a list) parameter markers;
+        ``kwargs`` fill ``{name}`` fields, DataFrames and Columns included.
+
         >>> spark.sql("SELECT 1 + 1 AS two").collect()
         [Row(two=2)]
+        >>> spark.sql("SELECT :x * {y} AS n", {"x": 3}, y=2).collect()
+        [Row(n=6)]
         """
-        if args or kwargs:
-            raise NotImplementedError("spark.sql() with parameters (args/kwargs) is not "
-                                      "supported yet")
-        from minispark.sql.commands import run_sql
+        from minispark.sql.sqlformat import run_formatted
 
-        return run_sql(self, sqlQuery)
+        return run_formatted(self, sqlQuery, args, kwargs)
 
     def table(self, tableName: str) -> Any:
-        """The temporary view called ``tableName``, as a DataFrame."""
+        """The temporary view, or the warehouse's table or view, called ``tableName``.
+
+        >>> spark.range(2).createOrReplaceTempView("two")
+        >>> spark.table("two").count()
+        2
+        """
         from minispark.sql.parser import parse_table_name
 
         return self._dataframe(L.UnresolvedRelation(parse_table_name(tableName)))

@@ -1086,7 +1086,7 @@ def _merge_type(a: DataType, b: DataType, name: Optional[str] = None) -> DataTyp
     >>> _merge_type(LongType(), DoubleType())
     Traceback (most recent call last):
     ...
-    minispark.errors.PySparkTypeError: [CANNOT_MERGE_TYPE] Can not merge type `LongType` and `DoubleType`.
+    minispark.errors.exceptions.base.PySparkTypeError: [CANNOT_MERGE_TYPE] Can not merge type `LongType` and `DoubleType`.
     """
     if isinstance(a, NullType):
         return b
@@ -1134,6 +1134,8 @@ _TO_ARROW: dict[type, Callable[[], pa.DataType]] = {
     DateType: pa.date32, TimestampNTZType: lambda: pa.timestamp("us"),
     TimestampType: lambda: pa.timestamp("us", tz="UTC"),
     DayTimeIntervalType: lambda: pa.duration("us"), TimeType: lambda: pa.time64("us"),
+    # The engine holds year-month intervals as a number of months (Spark's internal form).
+    YearMonthIntervalType: pa.int32, CalendarIntervalType: pa.month_day_nano_interval,
     VariantType: lambda: pa.struct([pa.field("value", pa.binary(), False),
                                     pa.field("metadata", pa.binary(), False)]),
 }
@@ -1156,7 +1158,11 @@ def to_arrow_type(data_type: DataType) -> pa.DataType:
     if isinstance(data_type, ArrayType):
         return pa.list_(_arrow_field("element", data_type.elementType, data_type.containsNull))
     if isinstance(data_type, MapType):
-        return pa.map_(pa.field("key", to_arrow_type(data_type.keyType), False),
+        # Arrow map keys cannot be of the null type: ``map()``'s MAP<VOID, VOID> (always
+        # empty) stores its keys as int8.
+        key = pa.int8() if isinstance(data_type.keyType, NullType) else \
+            to_arrow_type(data_type.keyType)
+        return pa.map_(pa.field("key", key, False),
                        _arrow_field("value", data_type.valueType, data_type.valueContainsNull))
     if isinstance(data_type, StructType):
         return pa.struct([_to_arrow_field(f) for f in data_type])
@@ -1209,6 +1215,7 @@ _FROM_ARROW: list[tuple[Callable[[pa.DataType], bool], Callable[[pa.DataType], D
     (pa.types.is_date, lambda t: DateType()),
     (pa.types.is_timestamp, lambda t: TimestampType() if t.tz else TimestampNTZType()),
     (pa.types.is_duration, lambda t: DayTimeIntervalType()),
+    (lambda t: t == pa.month_day_nano_interval(), lambda t: CalendarIntervalType()),
     (pa.types.is_time, lambda t: TimeType()),
     (pa.types.is_map, lambda t: MapType(from_arrow_type(t.key_type), from_arrow_type(t.item_type),
                                         t.item_field.nullable)),

@@ -14,8 +14,10 @@ from minispark.sql import SparkSession
 
 
 @pytest.fixture
-def spark(sc) -> Iterator[SparkSession]:
-    """A SparkSession over ``sc``; its cached DataFrames are dropped after the test."""
-    session = SparkSession(sc)
+def spark(sc, tmp_path) -> Iterator[SparkSession]:
+    """A SparkSession over ``sc``; its cached DataFrames are dropped after the test.
+
+    Its warehouse (``saveAsTable``, ``CREATE TABLE``) is under ``tmp_path``, not the cwd."""
+    session = SparkSession(sc, {"spark.sql.warehouse.dir": str(tmp_path / "spark-warehouse")})
     yield session
     session._cache_manager.clear()

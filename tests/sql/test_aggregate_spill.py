@@ -5,29 +5,18 @@ metrics (the map stage's shuffle writer may spill frames too, so it is not count
 """
 from __future__ import annotations
 
-import os
-
 import duckdb
 import numpy as np
 import pyarrow as pa
 import pytest
 
-from minispark.scheduler.events import SparkListener, TaskEnd
-from minispark.sql import SparkSession
+from tests.sql.spilling import files_left, tight_session
 
 KEYS = 300_000
 ROWS = 600_000
 QUERY = """
 SELECT g, s, SUM(v) AS total, COUNT(*) AS n, AVG(v) AS mean, MAX(t) AS top
 FROM data GROUP BY g, s"""
-
-
-class _SpillsByStage(SparkListener):
-    def __init__(self) -> None:
-        self.by_stage: dict[int, int] = {}
-
-    def on_task_end(self, e: TaskEnd) -> None:
-        self.by_stage[e.stage_id] = self.by_stage.get(e.stage_id, 0) + e.metrics.spilled_bytes
 
 
 def _data(keys: int, rows: int) -> pa.Table:
@@ -49,27 +38,13 @@ def _sorted_rows(table: pa.Table) -> list[tuple]:
 @pytest.fixture
 def tight(sc, make_context):
     """A session whose Python workers may hold 8m, with one reduce partition."""
-    ctx = make_context(sc.master, sc.getConf().get("minispark.executor.backend"),
-                       **{"spark.python.worker.memory": "8m"})
-    spills = _SpillsByStage()
-    ctx.addSparkListener(spills)
-    spark = SparkSession(ctx)
-    spark.conf.set("spark.sql.shuffle.partitions", "1")
-    return spark, spills
+    return tight_session(sc, make_context, "8m")
 
 
 def _duckdb(data: pa.Table) -> pa.Table:
     """DuckDB's answer to QUERY over ``data`` (a local named like the view)."""
     expected = duckdb.sql(QUERY).arrow()  # finds ``data`` in this frame by its name
     return expected.read_all() if isinstance(expected, pa.RecordBatchReader) else expected
-
-
-def _spill_root(spark: SparkSession) -> str:
-    return os.path.join(spark.sparkContext._app_dir, "spill")
-
-
-def _files_under(folder: str) -> list[str]:
-    return [name for _, _, names in os.walk(folder) for name in names]
 
 
 def test_group_by_past_the_memory_limit_spills_and_matches_duckdb(tight):
@@ -82,7 +57,7 @@ def test_group_by_past_the_memory_limit_spills_and_matches_duckdb(tight):
     assert _sorted_rows(got) == _sorted_rows(expected)
     result_stage = max(spills.by_stage)
     assert spills.by_stage[result_stage] > 0  # the final aggregate spilled
-    assert _files_under(_spill_root(spark)) == []
+    assert files_left(spark) == []
 
 
 def test_few_groups_under_the_limit_merge_in_memory_without_spilling(tight):
@@ -93,3 +68,25 @@ def test_few_groups_under_the_limit_merge_in_memory_without_spilling(tight):
     expected = _duckdb(data)
     assert _sorted_rows(got) == _sorted_rows(expected)
     assert spills.by_stage[max(spills.by_stage)] == 0
+
+
+def test_partial_aggregation_past_the_limit_sends_its_states_on(make_context, monkeypatch):
+    """The map side holds at most the limit of partial states: past it they go to the
+    exchange as they are (a key may then have several partial rows), and the result is
+    still exact. In-driver executors, so the smaller step size reaches the tasks."""
+    from minispark.sql import SparkSession
+    from minispark.sql.execution import aggregate
+
+    monkeypatch.setattr(aggregate, "PARTIAL_CHUNK_ROWS", 20_000)
+    sent: list[int] = []
+    emit = aggregate._PartialStep._emit
+    monkeypatch.setattr(aggregate._PartialStep, "_emit",
+                        lambda self, partials: sent.append(len(partials)) or emit(self, partials))
+    spark = SparkSession(make_context("local[1]", "inline", **{"spark.python.worker.memory": "1m"}))
+    source = spark.range(ROWS).selectExpr(  # read in batches of 64k rows
+        f"(id * 7919) % {KEYS} AS g", "concat('k', id % 9) AS s", "id % 1000 - 500 AS v",
+        "concat('t', id % 100003) AS t")
+    data = source.toArrow()
+    source.createOrReplaceTempView("data")
+    assert _sorted_rows(spark.sql(QUERY).toArrow()) == _sorted_rows(_duckdb(data))
+    assert len([n for n in sent if n]) > 2  # the partition's states left in several flushes

@@ -71,8 +71,9 @@ def test_date_functions(spark):
         datetime.date(2020, 3, 28), datetime.date(2020, 2, 29), "2021/03/04 05:06", 5,
         datetime.date(2020, 2, 1), datetime.datetime(2021, 3, 4, 5, 0),
         datetime.date(2020, 2, 1), 1.09677419)
+    # With a pattern the text is parsed (without one it is CAST, as in Spark: CAST_INVALID_INPUT).
     with pytest.raises(DateTimeException, match="CANNOT_PARSE_TIMESTAMP"):
-        spark.sql("SELECT to_date('2020-13-01')").collect()
+        spark.sql("SELECT to_date('2020-13-01', 'yyyy-MM-dd')").collect()
     today = spark.sql("SELECT current_date() AS d").collect()[0].d
     assert abs((today - datetime.date.today()).days) <= 1
 

@@ -3,36 +3,20 @@ grace hash join: both sides spill by key hash and each sub-bucket is joined on i
 Every join type, with null keys and duplicate keys, matches DuckDB, and no file is left."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pyarrow as pa
 import pytest
 
-from minispark.scheduler.events import SparkListener, TaskEnd
-from minispark.sql import SparkSession
 from tests.sql.oracle import duck, same_rows
+from tests.sql.spilling import files_left, tight_session
 
 ROWS = 150_000
-
-
-class _Spills(SparkListener):
-    def __init__(self) -> None:
-        self.by_stage: dict[int, int] = {}
-
-    def on_task_end(self, e: TaskEnd) -> None:
-        self.by_stage[e.stage_id] = self.by_stage.get(e.stage_id, 0) + e.metrics.spilled_bytes
 
 
 @pytest.fixture
 def tight(sc, make_context):
     """A session with 1m per Python worker, no broadcast joins, one reduce partition."""
-    ctx = make_context(sc.master, sc.getConf().get("minispark.executor.backend"),
-                       **{"spark.python.worker.memory": "1m"})
-    spills = _Spills()
-    ctx.addSparkListener(spills)
-    spark = SparkSession(ctx)
-    spark.conf.set("spark.sql.shuffle.partitions", "1")
+    spark, spills = tight_session(sc, make_context, "1m")
     spark.conf.set("spark.sql.autoBroadcastJoinThreshold", "-1")
     return spark, spills
 
@@ -69,5 +53,4 @@ def test_a_build_side_past_the_memory_limit_joins_exactly(tight, how):
     same_rows([tuple(r) for r in got], duck(query, l=left, r=right))
     # Stages: the two exchanges, the join (with the partial aggregate), the final aggregate.
     assert spills.by_stage[max(spills.by_stage) - 1] > 0  # the join task spilled
-    spill_root = os.path.join(spark.sparkContext._app_dir, "spill")
-    assert [n for _, _, names in os.walk(spill_root) for n in names] == []
+    assert files_left(spark) == []

@@ -4,36 +4,20 @@ whole), checked against the same order computed in plain Python, and no run is l
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 import pytest
 
-from minispark.scheduler.events import SparkListener, TaskEnd
-from minispark.sql import SparkSession
 from minispark.sql import functions as F
+from tests.sql.spilling import files_left, tight_session
 
 ROWS = 200_000
-
-
-class _Spills(SparkListener):
-    def __init__(self) -> None:
-        self.by_stage: dict[int, int] = {}
-
-    def on_task_end(self, e: TaskEnd) -> None:
-        self.by_stage[e.stage_id] = self.by_stage.get(e.stage_id, 0) + e.metrics.spilled_bytes
 
 
 @pytest.fixture
 def tight(sc, make_context):
     """A session whose Python workers may hold 4m, sorting into one partition."""
-    ctx = make_context(sc.master, sc.getConf().get("minispark.executor.backend"),
-                       **{"spark.python.worker.memory": "4m"})
-    spills = _Spills()
-    ctx.addSparkListener(spills)
-    spark = SparkSession(ctx)
-    spark.conf.set("spark.sql.shuffle.partitions", "1")
-    return spark, spills
+    return tight_session(sc, make_context, "4m")
 
 
 def _rows() -> list[tuple]:
@@ -73,8 +57,7 @@ def test_a_sort_past_the_memory_limit_spills_runs_and_merges_them_in_order(tight
     assert len(got) == len(expected)
     assert all(_same(g, e) for g, e in zip(got, expected))
     assert spills.by_stage[max(spills.by_stage)] > 0  # the sort spilled sorted runs
-    spill_root = os.path.join(spark.sparkContext._app_dir, "spill")
-    assert [n for _, _, names in os.walk(spill_root) for n in names] == []
+    assert files_left(spark) == []
 
 
 def test_a_small_sort_stays_in_memory(tight):

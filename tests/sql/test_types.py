@@ -22,8 +22,8 @@ from minispark.errors import ParseException, PySparkTypeError, PySparkValueError
 from minispark.sql.conversion import arrow_to_rows, infer_schema_from_rows, rows_to_arrow
 from minispark.sql.row import Row
 from minispark.sql.types import (
-    ArrayType, BinaryType, BooleanType, ByteType, CharType, DataType, DateType,
-    DayTimeIntervalType, DecimalType, DoubleType, FloatType, IntegerType, LongType, MapType,
+    ArrayType, BinaryType, BooleanType, ByteType, CalendarIntervalType, CharType, DataType,
+    DateType, DayTimeIntervalType, DecimalType, DoubleType, FloatType, IntegerType, LongType, MapType,
     NullType, ShortType, StringType, StructField, StructType, TimestampNTZType, TimestampType,
     VarcharType, VariantType, YearMonthIntervalType, _infer_schema, _infer_type, _merge_type,
     _parse_datatype_json_string, _parse_datatype_string, from_arrow_schema, from_arrow_type,
@@ -314,8 +314,11 @@ def test_arrow_types_are_what_the_engine_expects():
     assert from_arrow_type(pa.uint64()) == DecimalType(20, 0)
     schema = StructType([StructField("a", LongType(), False), StructField("b", StringType())])
     assert from_arrow_schema(to_arrow_schema(schema)) == schema
+    # The engine holds year-month intervals as months (int32), calendar intervals natively.
+    assert to_arrow_type(YearMonthIntervalType()) == pa.int32()
+    assert from_arrow_type(to_arrow_type(CalendarIntervalType())) == CalendarIntervalType()
     with pytest.raises(TypeError, match="UNSUPPORTED_DATA_TYPE_FOR_ARROW_CONVERSION"):
-        to_arrow_type(YearMonthIntervalType())
+        to_arrow_type(DataType())
 
 
 # -- rows <-> Arrow -------------------------------------------------------------------------

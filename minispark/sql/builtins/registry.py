@@ -32,6 +32,16 @@ from minispark.sql.types import (
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
 
 
+def wrong_num_args(name: str, expected: str, count: int) -> AnalysisException:
+    """Spark's error for calling ``name`` with ``count`` arguments (``expected``: "[1, 3]")."""
+    return AnalysisException(
+        "WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
+        f"The `{name}` requires {expected} parameters but the actual number is {count}. "
+        "Please, refer to 'https://spark.apache.org/docs/latest/sql-ref-functions.html' "
+        "for a fix.",
+        {"functionName": f"`{name}`", "expectedNum": expected, "actualNum": str(count)}, "42605")
+
+
 @dataclass
 class FunctionSpec:
     """What the analyzer needs to resolve a call of one function."""
@@ -86,13 +96,7 @@ class FunctionSpec:
             expected = (str(self.min_args) if self.max_args == self.min_args else
                         f"> {self.min_args - 1}" if self.max_args is None else
                         f"[{self.min_args}, {self.max_args}]")
-            raise AnalysisException(
-                "WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
-                f"The `{self.name}` requires {expected} parameters but the actual number is "
-                f"{count}. Please, refer to 'https://spark.apache.org/docs/latest/"
-                "sql-ref-functions.html' for a fix.",
-                {"functionName": f"`{self.name}`", "expectedNum": expected,
-                 "actualNum": str(count)}, "42605")
+            raise wrong_num_args(self.name, expected, count)
 
     def render(self, display: str, arg_sqls: list[str], options: tuple,
                distinct: bool = False) -> str:
@@ -113,6 +117,8 @@ class ScalarSpec(FunctionSpec):
     deterministic: bool = True
     #: The kernel takes the session time zone as ``tz=``.
     timezone: bool = False
+    #: The kernel takes the input batch itself (``input_file_name``: where the rows came from).
+    takes_batch: bool = False
 
     def is_nullable(self, children: Sequence[Expression]) -> bool:
         if self.never_null:

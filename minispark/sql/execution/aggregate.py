@@ -8,12 +8,10 @@ one row (``count`` 0, ``sum`` null), as SQL requires.
 """
 from __future__ import annotations
 
-import os
-import shutil
 from typing import Any, Iterator, Sequence
 
-import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from minispark.shuffle.aggregator import NO_SPILL, SPILL_BUCKETS, SpillPolicy
 from minispark.sql.builtins.aggregates import Aggregator, make_aggregator
@@ -22,6 +20,7 @@ from minispark.sql.execution.hashing import combined_hash, normalize_key
 from minispark.sql.execution.physical import (
     BATCH_ROWS, ExecutionContext, SparkPlan, concat_batches, slices,
 )
+from minispark.sql.execution.spill import HashBuckets
 from minispark.sql.plan.expressions import AggregateFunction, AttributeReference, Expression
 from minispark.sql.plan.logical import describe
 from minispark.sql.types import to_arrow_type
@@ -51,6 +50,8 @@ def _group(table: pa.Table, keys: list[str], requests: list[tuple[str, str, Any]
     """pyarrow's hash aggregation; without keys, over one constant key (pyarrow's
     ungrouped aggregations lack ``distinct`` and ``list``)."""
     if keys:
+        if any(pa.types.is_struct(table.schema.field(k).type) for k in keys):
+            return _group_by_struct_fields(table, keys, requests)
         return table.group_by(keys, use_threads=False).aggregate(requests)
     if table.num_rows == 0:
         table = table.append_column("_g", pa.nulls(0, pa.int8()))
@@ -58,6 +59,33 @@ def _group(table: pa.Table, keys: list[str], requests: list[tuple[str, str, Any]
         table = table.append_column("_g", pa.repeat(pa.scalar(0, pa.int8()), table.num_rows))
     grouped = table.group_by(["_g"], use_threads=False).aggregate(requests)
     return grouped.drop_columns(["_g"])
+
+
+def _group_by_struct_fields(table: pa.Table, keys: list[str],
+                            requests: list[tuple[str, str, Any]]) -> pa.Table:
+    """Arrow cannot hash struct keys (``window``): group by their fields and validity, then
+    rebuild each struct key from its grouped parts."""
+    flat: list[str] = []
+    structs: dict[str, list[str]] = {}
+    for key in keys:
+        column = table.column(key).combine_chunks()
+        if not pa.types.is_struct(column.type):
+            flat.append(key)
+            continue
+        parts = {f"{key}\x00valid": column.is_valid()}
+        parts.update({f"{key}\x00{i}": part for i, part in enumerate(column.flatten())})
+        for name, part in parts.items():
+            table = table.append_column(name, part)
+        structs[key] = list(parts)
+        flat.extend(parts)
+    grouped = _group(table, flat, requests)
+    for key, names in structs.items():
+        valid, *children = [grouped.column(n).combine_chunks() for n in names]
+        # ``mask`` marks the null structs
+        rebuilt = pa.StructArray.from_arrays(children, fields=list(table.schema.field(key).type),
+                                             mask=pc.invert(valid))
+        grouped = grouped.append_column(key, rebuilt)
+    return grouped
 
 
 class HashAggregateExec(SparkPlan):
@@ -135,20 +163,32 @@ class _PartialStep:
         self.merge = _FinalStep(node, finish=False)
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        task = TaskContext.get()
+        limit = (task._env.spill if task is not None else NO_SPILL).memory_limit
         partials: list[pa.RecordBatch] = []
         pending: list[pa.RecordBatch] = []
-        rows = 0
+        rows = held = 0
+        emitted = False
         for batch in batches:
             pending.append(batch)
             rows += batch.num_rows
             if rows >= PARTIAL_CHUNK_ROWS:
                 partials.append(self._aggregate(pending))
+                held += partials[-1].nbytes
                 pending, rows = [], 0
-        if pending or not partials:
+                if limit is not None and held > limit:
+                    # Partial states need not be complete (the final aggregate merges
+                    # every partition's): past the limit, send on what is held.
+                    yield from self._emit(partials)
+                    partials, held, emitted = [], 0, True
+        if pending or not (partials or emitted):
             partials.append(self._aggregate(pending))
+        yield from self._emit(partials)
+
+    def _emit(self, partials: list[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         if len(partials) == 1:
-            yield partials[0]
-        else:
+            yield from slices(partials[0], BATCH_ROWS)
+        elif partials:
             yield from self.merge._merged(partials, finish=False)
 
     def _aggregate(self, batches: list[pa.RecordBatch]) -> pa.RecordBatch:
@@ -238,7 +278,7 @@ class _FinalStep:
                 held, size = [merged], merged.nbytes
                 if size > limit // 2:
                     spill = spill or _SpilledStates(policy, self.input_schema, self.num_keys)
-                    spill.write(merged)
+                    spill.write_all([merged])
                     held, size = [], 0
             if spill is None:
                 yield from self._merged(held, self.finish)
@@ -294,61 +334,24 @@ class _FinalStep:
         return pa.RecordBatch.from_arrays(columns, schema=self.input_schema)
 
 
-class _SpilledStates:
-    """Aggregate states on disk, one Arrow IPC file per sub-bucket of the key hash."""
+class _SpilledStates(HashBuckets):
+    """Aggregate states on disk, by sub-bucket of their grouping key's hash."""
 
     def __init__(self, policy: SpillPolicy, schema: pa.Schema, num_keys: int) -> None:
-        self.policy = policy
-        self.schema = schema
+        super().__init__(policy, schema, "aggregate-")
         self.num_keys = num_keys
-        self.folder = policy.make_dir("aggregate-")
-        self.writers: dict[int, tuple[Any, Any]] = {}
-
-    def write(self, states: pa.RecordBatch) -> None:
-        """Appends each row of ``states`` to its key's sub-bucket file."""
-        keys = [states.column(i) for i in range(self.num_keys)]
-        # The exchange used the hash's low bits; the high bits split its partition evenly.
-        hashes = combined_hash(keys, states.num_rows) >> np.uint64(40)
-        buckets = (hashes % np.uint64(SPILL_BUCKETS)).astype(np.int64)
-        order = np.argsort(buckets, kind="stable")
-        ordered = states.take(pa.array(order))
-        bounds = np.concatenate([[0], np.cumsum(np.bincount(buckets, minlength=SPILL_BUCKETS))])
-        for bucket in range(SPILL_BUCKETS):
-            start, end = int(bounds[bucket]), int(bounds[bucket + 1])
-            if end > start:
-                self._writer(bucket).write_batch(ordered.slice(start, end - start))
 
     def write_all(self, pieces: list[pa.RecordBatch]) -> None:
-        for piece in pieces:
-            self.write(piece)
-
-    def _writer(self, bucket: int) -> Any:
-        if bucket not in self.writers:
-            sink = pa.OSFile(os.path.join(self.folder, f"{bucket}.arrow"), "wb")
-            self.writers[bucket] = (sink, pa.ipc.new_stream(sink, self.schema))
-        return self.writers[bucket][1]
+        for states in pieces:
+            keys = [states.column(i) for i in range(self.num_keys)]
+            self.write(states, combined_hash(keys, states.num_rows))
 
     def buckets(self) -> Iterator[list[pa.RecordBatch]]:
-        """Each sub-bucket's states in turn, its file removed once read."""
-        self._close_writers()
-        for bucket in sorted(self.writers):
-            path = os.path.join(self.folder, f"{bucket}.arrow")
-            with pa.OSFile(path, "rb") as source:
-                batches = list(pa.ipc.open_stream(source))
-            os.remove(path)
-            yield batches
-
-    def _close_writers(self) -> None:
-        for sink, writer in self.writers.values():
-            if not sink.closed:
-                writer.close()
-                self.policy.spilled_bytes += sink.tell()
-                sink.close()
-
-    def close(self) -> None:
-        """Closes every file and removes the folder (also when the task failed)."""
-        self._close_writers()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        """Each non-empty sub-bucket's states in turn, its file removed once read."""
+        for bucket in range(SPILL_BUCKETS):
+            states = self.read(bucket)
+            if states:
+                yield states
 
 
 def _add_requests(prefix: str, outputs: Any, columns: dict, requests: list) -> list[str]:

@@ -29,6 +29,9 @@ from minispark.sql.types import (
     ArrayType, BinaryType, BooleanType, DataType, DateType, DecimalType, DoubleType, FloatType,
     MapType, NullType, StringType, StructType, TimestampNTZType, TimestampType, to_arrow_type,
 )
+from minispark.sql.types import (
+    CalendarIntervalType, DayTimeIntervalType, TimeType, YearMonthIntervalType,
+)
 
 _INTEGER_TEXT = r"^[+-]?[0-9]+$"
 _TRUE_WORDS = ("t", "true", "y", "yes", "1")
@@ -72,6 +75,8 @@ def _pick(source: DataType, target: DataType) -> Callable | None:
             return _string_to_date
         if isinstance(target, (TimestampType, TimestampNTZType)):
             return _string_to_timestamp
+        if isinstance(target, TimeType):
+            return _string_to_time
         if isinstance(target, BinaryType):
             return lambda v, s, t, try_, tz: pc.cast(v, pa.binary())
         return None
@@ -92,6 +97,8 @@ def _pick(source: DataType, target: DataType) -> Callable | None:
         return _array_to_array
     if isinstance(source, StructType) and isinstance(target, StructType):
         return _struct_to_struct
+    if isinstance(source, MapType) and isinstance(target, MapType):
+        return _map_to_map
     return None
 
 
@@ -107,7 +114,11 @@ def _to_string(values: pa.Array, source: DataType, target: DataType, try_: bool,
         return _timestamp_text(local)
     if isinstance(source, TimestampNTZType):
         return _timestamp_text(values)
-    if isinstance(source, (ArrayType, MapType, StructType, BinaryType)):
+    if isinstance(source, BinaryType):  # Spark reads the bytes as UTF-8 text
+        return pa.array([None if v is None else v.decode("utf-8", "replace")
+                         for v in values.to_pylist()], pa.string())
+    if isinstance(source, (ArrayType, MapType, StructType, DayTimeIntervalType,
+                           YearMonthIntervalType, CalendarIntervalType, TimeType)):
         from minispark.sql.execution.formatting import format_value
 
         return pa.array([None if v is None else format_value(v, source, nested=False)
@@ -245,6 +256,20 @@ def _string_to_date(values: pa.Array, source: DataType, target: DataType, try_: 
             if original is not None and value is None:
                 raise ansi.cast_invalid_input(original, source, target)
     return pa.array(parsed, pa.date32())
+
+
+def _string_to_time(values: pa.Array, source: DataType, target: DataType, try_: bool,
+                    tz: str) -> pa.Array:
+    """``HH:mm[:ss[.f]]`` as times of day (Arrow has no string-to-time cast)."""
+    out = []
+    for text in pc.utf8_trim_whitespace(values).to_pylist():
+        try:
+            out.append(None if text is None else datetime.time.fromisoformat(text))
+        except ValueError:
+            if not try_:
+                raise ansi.cast_invalid_input(text, source, target) from None
+            out.append(None)
+    return pa.array(out, pa.time64("us"))
 
 
 def _parse_date(text: str | None) -> datetime.date | None:
@@ -410,6 +435,19 @@ def _array_to_array(values: pa.Array, source: ArrayType, target: ArrayType, try_
     offsets = values.offsets
     return pa.ListArray.from_arrays(offsets, inner, mask=values.is_null()) \
         if values.null_count else pa.ListArray.from_arrays(offsets, inner)
+
+
+def _map_to_map(values: pa.Array, source: MapType, target: MapType, try_: bool,
+                tz: str) -> pa.Array:
+    """Keys and values cast on their own (``map()``'s MAP<VOID, VOID> is always empty)."""
+    keys = cast(values.keys, source.keyType, target.keyType, try_, tz)
+    items = cast(values.items, source.valueType, target.valueType, try_, tz)
+    offsets = values.offsets.to_numpy(zero_copy_only=False)
+    mask = None
+    if values.null_count:  # a null offset makes its map null
+        mask = np.concatenate([values.is_null().to_numpy(zero_copy_only=False), [False]])
+    out = pa.MapArray.from_arrays(pa.array(offsets, pa.int32(), mask=mask), keys, items)
+    return out.cast(to_arrow_type(target)) if out.type != to_arrow_type(target) else out
 
 
 def _struct_to_struct(values: pa.Array, source: StructType, target: StructType, try_: bool,

@@ -301,13 +301,60 @@ def _case_when(c: _Compiler, e: E.CaseWhen) -> Compiled:
         lambda batch: pa.scalar(None, arrow_type))
 
     def evaluate(batch: pa.RecordBatch) -> Any:
-        result = _typed(otherwise(batch), arrow_type)
-        for cond, value in reversed(branches):
-            mask = cond(batch)
-            result = pc.if_else(pc.fill_null(mask, False), _typed(value(batch), arrow_type),
-                                result)
+        # Each branch's value is computed over the rows that take it only, as Spark does
+        # row by row: ``CASE WHEN x = 0 THEN 0 ELSE 1 / x END`` never divides by zero.
+        taken: list[tuple[Any, Compiled]] = []
+        undecided: Any = True
+        for cond, value in branches:
+            mask = pc.fill_null(cond(batch), False)
+            picks = pc.and_(undecided, mask)
+            if _some(picks):
+                taken.append((picks, value))
+            undecided = pc.and_(undecided, pc.invert(mask))
+            if not _some(undecided):
+                break
+        if _some(undecided):
+            taken.append((undecided, otherwise))
+        if len(taken) == 1 and _every(taken[0][0]):
+            return _typed(taken[0][1](batch), arrow_type)
+        result: Any = pa.nulls(batch.num_rows, arrow_type)
+        for picks, value in taken:
+            result = _fill_taken(result, picks, value, batch, arrow_type)
         return result
     return evaluate
+
+
+def _fill_taken(result: pa.Array, picks: Any, value: Compiled, batch: pa.RecordBatch,
+                arrow_type: pa.DataType) -> pa.Array:
+    """``result`` with the rows ``picks`` selects set to ``value`` computed on those rows."""
+    if _every(picks):
+        return _typed(value(batch), arrow_type)
+    chosen = _typed(value(batch.filter(picks)), arrow_type)
+    if isinstance(chosen, pa.Scalar):
+        return pc.if_else(picks, chosen, result)
+    try:
+        return pc.replace_with_mask(result, picks, chosen)
+    except pa.ArrowNotImplementedError:  # a type without the kernel: gather by position
+        before = pc.subtract(pc.cumulative_sum(pc.cast(picks, pa.int64())), 1)
+        return pc.if_else(picks, chosen.take(pc.max_element_wise(before, 0)), result)
+
+
+def _every(mask: Any) -> bool:
+    """Whether a boolean array (or scalar) is true everywhere."""
+    if isinstance(mask, bool):
+        return mask
+    if isinstance(mask, pa.Scalar):
+        return bool(mask.as_py())
+    return bool(pc.all(mask).as_py())
+
+
+def _some(mask: Any) -> bool:
+    """Whether a boolean array (or scalar) has a true value."""
+    if isinstance(mask, bool):
+        return mask
+    if isinstance(mask, pa.Scalar):
+        return bool(mask.as_py())
+    return bool(pc.any(mask).as_py())
 
 
 def _typed(value: Any, arrow_type: pa.DataType) -> Any:
@@ -329,6 +376,8 @@ def _cast(c: _Compiler, e: E.Cast) -> Compiled:
 def _scalar_function(c: _Compiler, e: E.ScalarFunction) -> Compiled:
     args = [c.compile(a) for a in e.children]
     kernel, options = e.spec.kernel, e.options
+    if getattr(e.spec, "takes_batch", False):
+        return lambda batch: kernel(batch)
     if e.spec.timezone:
         tz = c.settings.timezone
         return lambda batch: kernel(*[a(batch) for a in args], *options, tz=tz)
@@ -359,13 +408,15 @@ def _partition_dependent(c: _Compiler, e: E.PartitionDependent) -> Compiled:
 
     kind, seed = e.kind, e.seed if e.seed is not None else 0
     if kind in ("rand", "randn"):
-        state = _TaskState(lambda partition: np.random.default_rng([seed & 0xFFFFFFFF,
-                                                                    partition]))
+        from minispark.sql.builtins.spark_random import XORShiftRandom
+
+        # Spark's generator, seeded per partition as Spark seeds it: the same values.
+        state = _TaskState(lambda partition: XORShiftRandom(seed + partition))
 
         def random(batch: pa.RecordBatch) -> Any:
             rng = state.get()
             n = batch.num_rows
-            return pa.array(rng.random(n) if kind == "rand" else rng.standard_normal(n))
+            return pa.array(rng.doubles(n) if kind == "rand" else rng.standard_normal(n))
         return random
     if kind == "spark_partition_id":
         return lambda batch: pa.scalar(_TaskState(lambda p: p).get(), pa.int32())
@@ -400,7 +451,7 @@ def _struct_field(c: _Compiler, e: E.GetStructField) -> Compiled:
     def extract(batch: pa.RecordBatch) -> Any:
         value = child(batch)
         if isinstance(value, pa.Scalar):
-            return value.values[index] if value.is_valid else pa.scalar(
+            return value[index] if value.is_valid else pa.scalar(
                 None, value.type.field(index).type)
         field = pc.struct_field(value, [index])
         return field if not value.null_count else pc.if_else(value.is_valid(), field,
@@ -423,6 +474,12 @@ def _get_item(c: _Compiler, e: E.GetItem) -> Compiled:
 
 def _sort_order(c: _Compiler, e: E.SortOrder) -> Compiled:
     return c.compile(e.child)
+
+
+def _higher_order(c: _Compiler, e: E.HigherOrderFunction) -> Compiled:
+    from minispark.sql.builtins.higher_order import compile_higher_order
+
+    return compile_higher_order(c, e)
 
 
 _HANDLERS: dict[type, Callable[[_Compiler, Any], Compiled]] = {
@@ -459,4 +516,6 @@ _HANDLERS: dict[type, Callable[[_Compiler, Any], Compiled]] = {
     E.GetStructField: _struct_field,
     E.GetItem: _get_item,
     E.SortOrder: _sort_order,
+    E.LambdaVariable: _attribute,
+    E.HigherOrderFunction: _higher_order,
 }

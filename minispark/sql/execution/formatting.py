@@ -17,7 +17,8 @@ from typing import Any, Sequence
 
 from minispark.sql.plan.expressions import java_double_str
 from minispark.sql.types import (
-    ArrayType, BinaryType, BooleanType, DataType, DoubleType, FloatType, MapType, StructType,
+    ArrayType, BinaryType, BooleanType, CalendarIntervalType, DataType, DayTimeIntervalType,
+    DoubleType, FloatType, MapType, StructType, YearMonthIntervalType,
 )
 
 
@@ -46,10 +47,15 @@ def format_value(value: Any, data_type: DataType, nested: bool = False) -> str:
         items = value.values() if isinstance(value, dict) else value
         return "{" + ", ".join(format_value(v, f.dataType, True)
                                for v, f in zip(items, data_type.fields)) + "}"
+    if isinstance(data_type, (DayTimeIntervalType, YearMonthIntervalType, CalendarIntervalType)):
+        return interval_text(value, data_type)
     if isinstance(value, decimal.Decimal):
         return format(value, "f")
     if isinstance(value, datetime.datetime):
         return format_timestamp(value)
+    if isinstance(value, datetime.time):  # the fraction without trailing zeros
+        text = value.strftime("%H:%M:%S")
+        return text + ("." + f"{value.microsecond:06d}".rstrip("0") if value.microsecond else "")
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
@@ -61,6 +67,86 @@ def format_timestamp(value: datetime.datetime) -> str:
     if value.microsecond:
         text += "." + f"{value.microsecond:06d}".rstrip("0")
     return text
+
+
+_MICROS_PER_SECOND = 1_000_000
+
+
+def interval_text(value: Any, data_type: DataType) -> str:
+    """An interval as Spark prints it: ``INTERVAL '1-2' YEAR TO MONTH``, ``1 days 2 hours``.
+
+    >>> interval_text(14, YearMonthIntervalType(0, 1))
+    "INTERVAL '1-2' YEAR TO MONTH"
+    >>> interval_text(datetime.timedelta(days=1, seconds=5), DayTimeIntervalType())
+    "INTERVAL '1 00:00:05' DAY TO SECOND"
+    >>> interval_text((13, 2, 3_000_000_000), CalendarIntervalType())
+    '1 years 1 months 2 days 3 seconds'
+    """
+    if isinstance(data_type, YearMonthIntervalType):
+        return _year_month_text(int(value), data_type)
+    if isinstance(data_type, DayTimeIntervalType):
+        micros = value if isinstance(value, int) else (
+            (value.days * 86400 + value.seconds) * _MICROS_PER_SECOND + value.microseconds)
+        return _day_time_text(micros, data_type)
+    months, days, nanos = value
+    return calendar_interval_text(months, days, nanos // 1000)
+
+
+def _fields_sql(data_type: Any) -> str:
+    names = data_type._FIELDS
+    start, end = names[data_type.startField], names[data_type.endField]
+    return start if start == end else f"{start} TO {end}"
+
+
+def _year_month_text(months: int, data_type: YearMonthIntervalType) -> str:
+    sign, months = ("-" if months < 0 else ""), abs(months)
+    if data_type.startField == data_type.endField:
+        body = str(months // 12 if data_type.startField == 0 else months)
+    else:
+        body = f"{months // 12}-{months % 12}"
+    return f"INTERVAL '{sign}{body}' {_fields_sql(data_type)}"
+
+
+def _seconds_text(micros: int) -> str:
+    """Whole seconds (two digits at least) and the fraction without trailing zeros."""
+    seconds, fraction = divmod(micros, _MICROS_PER_SECOND)
+    text = f"{seconds:02d}"
+    return text + ("." + f"{fraction:06d}".rstrip("0") if fraction else "")
+
+
+def _day_time_text(micros: int, data_type: DayTimeIntervalType) -> str:
+    sign, rest = ("-" if micros < 0 else ""), abs(micros)
+    units = (86400 * _MICROS_PER_SECOND, 3600 * _MICROS_PER_SECOND, 60 * _MICROS_PER_SECOND)
+    start, end = data_type.startField, data_type.endField
+    parts: list[str] = []
+    for field in range(start, end + 1):
+        if field == 3:
+            parts.append(_seconds_text(rest))
+            break
+        amount, rest = divmod(rest, units[field])
+        parts.append(str(amount) if field == start and field == 0 else f"{amount:02d}")
+    if start == 0 and len(parts) > 1:
+        body = parts[0] + " " + ":".join(parts[1:])
+    else:
+        body = ":".join(parts)
+    return f"INTERVAL '{sign}{body}' {_fields_sql(data_type)}"
+
+
+def calendar_interval_text(months: int, days: int, micros: int) -> str:
+    """A legacy CalendarInterval as Spark's ``toString``: ``1 years 2 months 3 days``."""
+    parts = []
+    years, months = int(months / 12), months - int(months / 12) * 12
+    hours = int(micros / 3_600_000_000)
+    minutes = int((micros - hours * 3_600_000_000) / 60_000_000)
+    rest = micros - hours * 3_600_000_000 - minutes * 60_000_000
+    for amount, unit in ((years, "years"), (months, "months"), (days, "days"),
+                         (hours, "hours"), (minutes, "minutes")):
+        if amount:
+            parts.append(f"{amount} {unit}")
+    if rest:
+        seconds = decimal.Decimal(rest).scaleb(-6).normalize()
+        parts.append(f"{format(seconds, 'f')} seconds")
+    return " ".join(parts) if parts else "0 seconds"
 
 
 def display_width(text: str) -> int:

@@ -31,11 +31,12 @@ class GenerateExec(SparkPlan):
         values = compile_expression(self.generator.child, child.output, ctx.settings)
         arrow_type = to_arrow_type(self.generator.child.data_type)
         outer, position = self.generator.outer, self.generator.with_position
+        inline = self.generator.inline
         schema = self.schema()
 
         def generate(batch: pa.RecordBatch) -> pa.RecordBatch:
             column = conform(values(batch), arrow_type, batch.num_rows)
-            return _explode(batch, column, outer, position, schema)
+            return _explode(batch, column, outer, position, schema, inline)
         return map_batches(child.execute(ctx), generate)
 
     def node_name(self) -> str:
@@ -46,7 +47,7 @@ class GenerateExec(SparkPlan):
 
 
 def _explode(batch: pa.RecordBatch, column: pa.Array, outer: bool, position: bool,
-             schema: pa.Schema) -> pa.RecordBatch:
+             schema: pa.Schema, inline: bool = False) -> pa.RecordBatch:
     rows = batch.num_rows
     if rows == 0:
         return pa.RecordBatch.from_arrays([pa.nulls(0, f.type) for f in schema], schema=schema)
@@ -68,12 +69,20 @@ def _explode(batch: pa.RecordBatch, column: pa.Array, outer: bool, position: boo
         generated = [_pick(keys, element_index, mask), _pick(items, element_index, mask)]
     else:
         generated = [_pick(flat, element_index, mask)]
+    if inline:  # each struct's fields as columns (a null struct gives nulls)
+        generated = _fields(generated[0])
     if position:
         generated.insert(0, pa.array(pos.astype(np.int32), mask=~inside))
     repeated = batch.take(pa.array(parents))
     columns = list(repeated.columns) + generated
     return pa.RecordBatch.from_arrays([c.cast(f.type) if c.type != f.type else c
                                        for c, f in zip(columns, schema)], schema=schema)
+
+
+def _fields(structs: pa.Array) -> list[pa.Array]:
+    valid = structs.is_valid()
+    return [pc.if_else(valid, pc.struct_field(structs, [i]), pa.scalar(None, f.type))
+            for i, f in enumerate(structs.type)]
 
 
 def _pick(values: pa.Array, index: pa.Array, mask: pa.Array) -> pa.Array:

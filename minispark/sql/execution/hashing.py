@@ -65,8 +65,12 @@ def normalize_key(values: pa.Array) -> pa.Array:
     return pc.if_else(pc.equal(values, zero), zero, values)
 
 
+#: Bytes of strings hashed at a time: the numpy temporaries take about 50 bytes per byte.
+_HASH_BYTES = 1 << 20
+
+
 def _bytes_hash(values: pa.Array) -> np.ndarray:
-    """A polynomial hash of each string's bytes, for the whole column at once."""
+    """A polynomial hash of each string's bytes, a few thousand strings at a time."""
     values = pc.cast(values, pa.large_binary()) if not pa.types.is_large_binary(
         values.type) else values
     n = len(values)
@@ -74,6 +78,19 @@ def _bytes_hash(values: pa.Array) -> np.ndarray:
     offsets = np.frombuffer(buffers[1], dtype=np.int64)[values.offset:values.offset + n + 1]
     data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(
         0, np.uint8)
+    hashes = np.empty(n, dtype=np.uint64)
+    row = 0
+    while row < n:
+        # Rows up to _HASH_BYTES bytes past this one's start; always at least one row.
+        end = int(np.searchsorted(offsets, offsets[row] + _HASH_BYTES, side="right")) - 1
+        end = min(max(end, row + 1), n)
+        hashes[row:end] = _hash_strings(data, offsets[row:end + 1])
+        row = end
+    return hashes
+
+
+def _hash_strings(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The hash of each string ``data[offsets[i]:offsets[i + 1]]``."""
     start, end = offsets[0], offsets[-1]
     chunk = data[start:end].astype(np.uint64)
     lengths = np.diff(offsets)
@@ -102,7 +119,11 @@ def column_hash(values: pa.Array) -> np.ndarray:
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if isinstance(values.type, pa.DictionaryType):
-        values = values.dictionary_decode()
+        # Each distinct value hashed once (a Parquet string column has few of them).
+        hashed = column_hash(values.dictionary)[
+            values.indices.fill_null(0).to_numpy(zero_copy_only=False)]
+        return np.where(values.is_null().to_numpy(zero_copy_only=False), _NULL_HASH, hashed) \
+            if values.null_count else hashed
     t = values.type
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(
             t) or pa.types.is_large_binary(t):

@@ -154,7 +154,7 @@ def remainder(a: Value, b: Value) -> Value:
         n = length_of(a, b)
         left = [a.as_py()] * (1 if n is None else n) if isinstance(a, pa.Scalar) else a.to_pylist()
         right = [b.as_py()] * (1 if n is None else n) if isinstance(b, pa.Scalar) else b.to_pylist()
-        out = pa.array([None if x is None or y is None else x.__rem__(y)
+        out = pa.array([None if x is None or y is None else x % y
                         for x, y in zip(left, right)], a.type)
         return out[0] if n is None else out
     n = length_of(a, b) or 1

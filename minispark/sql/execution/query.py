@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from minispark import errors
 from minispark.common.errors import SparkException
+from minispark.errors.exceptions.base import rebuild_error
 
 from minispark.sql.execution.evaluator import EvalSettings, evaluate_constant
 from minispark.sql.execution.physical import (
@@ -43,7 +44,7 @@ def user_error(failure: SparkException) -> Exception:
     text = match.group(2).strip()  # type: ignore[union-attr]
     parts = _CONDITION.match(text)
     condition, message, state = parts.groups() if parts else (None, text, None)
-    error = errors._rebuild(cls, condition, message, {}, state, text)
+    error = rebuild_error(cls, condition, message, {}, state, text)
     error.__cause__ = failure
     return error
 

@@ -17,6 +17,7 @@ from minispark.rdd.rdd import RDD
 from minispark.sql.execution.evaluator import conform, literal_scalar
 from minispark.sql.execution.physical import ExecutionContext, LeafExec, _attrs
 from minispark.sql.plan import expressions as E
+from minispark.sql.sources import inputfile
 
 
 class RelationRDD(RDD):
@@ -40,7 +41,7 @@ class RelationRDD(RDD):
                 continue
             arrays = [conform(batch.column(i), field.type, batch.num_rows)
                       for i, field in enumerate(schema)]
-            yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+            yield inputfile.carry(batch, pa.RecordBatch.from_arrays(arrays, schema=schema))
 
     def preferred_hosts(self, index: int) -> tuple[str, ...]:
         """Hosts holding this split's data (mini-HDFS DataNodes)."""

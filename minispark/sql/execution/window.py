@@ -30,9 +30,11 @@ class _Bounds:
     """Per-row partition and peer-group boundaries of a sorted batch."""
 
     def __init__(self, partition_keys: list[pa.Array], order_keys: list[pa.Array],
-                 rows: int) -> None:
+                 rows: int, ascending: Sequence[bool] = ()) -> None:
         index = np.arange(rows)
+        self.order_keys, self.ascending = order_keys, list(ascending)
         part_change = _changes(partition_keys, rows)
+        self.part_change = part_change
         peer_change = part_change | _changes(order_keys, rows)
         self.part_start = np.maximum.accumulate(np.where(part_change, index, 0))
         self.part_end = _ends(part_change, rows)
@@ -108,6 +110,7 @@ class _WindowStep:
         self.order_keys = [compile_expression(o.child, inputs, ctx.settings)
                            for o in node.order]
         self.order_types = [to_arrow_type(o.child.data_type) for o in node.order]
+        self.ascending = [o.ascending for o in node.order]
         self.functions = [_compile_function(e.child, inputs, ctx) for e in node.window_expressions]
         self.input_schema = node.children[0].schema()
         self.schema = node.schema()
@@ -120,7 +123,8 @@ class _WindowStep:
         data = data.take(self.sorter.indices(data))
         bounds = _Bounds(
             [conform(k(data), t, rows) for k, t in zip(self.partition_keys, self.partition_types)],
-            [conform(k(data), t, rows) for k, t in zip(self.order_keys, self.order_types)], rows)
+            [conform(k(data), t, rows) for k, t in zip(self.order_keys, self.order_types)], rows,
+            self.ascending)
         columns = list(data.columns) + [f(data, bounds) for f in self.functions]
         out = pa.RecordBatch.from_arrays(
             [c if c.type == f.type else c.cast(f.type) for c, f in zip(columns, self.schema)],
@@ -137,6 +141,10 @@ def _compile_function(window: E.WindowExpression, inputs: Sequence[E.AttributeRe
     if isinstance(function, E.WindowFunction):
         return _RankingFunction(function.spec.name, function.options, args, arg_types,
                                 arrow_type)
+    if function.spec.name == "nth_value":
+        return _NthValue(function.spec.name, False, None, args, arg_types, window.frame,
+                         arrow_type, function.children[1].value,  # type: ignore[attr-defined]
+                         bool(function.options and function.options[0]))
     aggregator = make_aggregator(function.spec.name, [a.data_type for a in function.children],
                                  function.data_type, function.distinct, function.options)
     return _FramedAggregate(function.spec.name, function.distinct, aggregator, args, arg_types,
@@ -190,6 +198,54 @@ def _ntile(position: np.ndarray, size: np.ndarray, buckets: int) -> np.ndarray:
     return np.where(position < big, position // (per + 1), small_bucket) + 1
 
 
+def _value_range(b: _Bounds, frame: E.WindowFrame) -> tuple[np.ndarray, np.ndarray]:
+    """RANGE frames with value offsets: the rows whose (single, numeric or date) order key
+    lies within [key + lower, key + upper] of the current row's; null keys frame the
+    partition's null rows."""
+    if len(b.order_keys) != 1:
+        from minispark.errors import AnalysisException
+
+        raise AnalysisException(
+            "DATATYPE_MISMATCH.RANGE_FRAME_MULTI_ORDER", "A range window frame with value "
+            "boundaries cannot be used in a window specification with multiple order by "
+            "expressions.", {}, "42K09")
+    key = b.order_keys[0]
+    if pa.types.is_date(key.type):
+        key = key.cast(pa.int32())
+    valid = key.is_valid().to_numpy(zero_copy_only=False)
+    values = key.fill_null(0).to_numpy(zero_copy_only=False)
+    values = values.astype(np.float64 if values.dtype.kind == "f" else np.int64)
+    if b.ascending and not b.ascending[0]:
+        values = -values  # offsets run against the descending order
+    segment = b.part_change | np.r_[True, valid[1:] != valid[:-1]] if len(valid) else \
+        b.part_change
+    seg_start = np.maximum.accumulate(np.where(segment, b.index, 0))
+    seg_end = _ends(segment, len(valid))
+    lo = b.part_start if frame.lower == E.UNBOUNDED_PRECEDING else np.where(
+        valid, _first_at_least(values, values + frame.lower, seg_start, seg_end, False),
+        seg_start)
+    hi = b.part_end if frame.upper == E.UNBOUNDED_FOLLOWING else np.where(
+        valid, _first_at_least(values, values + frame.upper, seg_start, seg_end, True), seg_end)
+    return lo, np.maximum(hi, lo)
+
+
+def _first_at_least(values: np.ndarray, targets: np.ndarray, start: np.ndarray,
+                    end: np.ndarray, strictly: bool) -> np.ndarray:
+    """Per row, the first position in [start, end) (sorted ascending there) whose value is
+    >= its target (> with ``strictly``): a binary search run for all rows at once."""
+    low, high = start.copy(), end.copy()
+    for _ in range(int(np.max(end - start, initial=0)).bit_length() + 1):
+        active = low < high
+        if not active.any():
+            break
+        mid = (low + high) // 2
+        at = values[np.minimum(mid, len(values) - 1)]
+        below = (at <= targets) if strictly else (at < targets)
+        low = np.where(active & below, mid + 1, low)
+        high = np.where(active & ~below, mid, high)
+    return low
+
+
 class _FramedAggregate:
     """An aggregate function over each row's frame."""
 
@@ -204,10 +260,9 @@ class _FramedAggregate:
     def _frame(self, b: _Bounds) -> tuple[np.ndarray, np.ndarray]:
         frame = self.frame
         if frame.kind == "range":
-            if frame.lower != E.UNBOUNDED_PRECEDING and frame.lower != 0 or (
+            if frame.lower not in (E.UNBOUNDED_PRECEDING, 0) or (
                     frame.upper not in (0, E.UNBOUNDED_FOLLOWING)):
-                raise NotImplementedError("RANGE frames with value offsets are not supported "
-                                          "yet (use rowsBetween, or unbounded/current row)")
+                return _value_range(b, frame)
             lo = b.part_start if frame.lower == E.UNBOUNDED_PRECEDING else b.peer_start
             hi = b.part_end if frame.upper == E.UNBOUNDED_FOLLOWING else b.peer_end
             return lo, hi
@@ -247,10 +302,37 @@ class _FramedAggregate:
         offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
         positions = np.repeat(lo, lengths) + (np.arange(offsets[-1]) - np.repeat(offsets[:-1],
                                                                                  lengths))
-        if len(args) != 1:
-            raise NotImplementedError(f"{self.name} with several arguments over a window")
-        lists = pa.ListArray.from_arrays(pa.array(offsets), args[0].take(pa.array(positions)))
-        result = aggregate_lists(lists, self.aggregator)
+        taken = pa.array(positions)
+        lists = [pa.ListArray.from_arrays(pa.array(offsets), a.take(taken)) for a in args]
+        result = aggregate_lists(lists[0], self.aggregator, *lists[1:])
         if self.name in ("collect_list", "collect_set") and result.null_count:
             result = pc.if_else(result.is_valid(), result, pa.scalar([], result.type))
         return result if result.type == self.arrow_type else result.cast(self.arrow_type)
+
+
+class _NthValue(_FramedAggregate):
+    """``nth_value(x, n)``: the n-th row's x of each row's frame (of its non-null
+    values with ``ignoreNulls``), null when the frame is shorter."""
+
+    def __init__(self, name: str, distinct: bool, aggregator: Any, args: list,
+                 arg_types: list, frame: E.WindowFrame, arrow_type: pa.DataType, offset: int,
+                 ignore_nulls: bool) -> None:
+        super().__init__(name, distinct, aggregator, args, arg_types, frame, arrow_type)
+        self.offset, self.ignore_nulls = offset, ignore_nulls
+
+    def __call__(self, data: pa.RecordBatch, b: _Bounds) -> pa.Array:
+        values = conform(self.args[0](data), self.arg_types[0], data.num_rows)
+        lo, hi = self._frame(b)
+        if self.ignore_nulls:
+            valid = values.is_valid().to_numpy(zero_copy_only=False)
+            positions = np.flatnonzero(valid)
+            before = np.concatenate([[0], np.cumsum(valid)])[lo]
+            wanted = before + self.offset - 1
+            padded = np.append(positions, len(valid))  # past the end: no such row
+            target = np.where(wanted < len(positions),
+                              padded[np.minimum(wanted, len(positions))], hi)
+        else:
+            target = lo + self.offset - 1
+        found = target < hi
+        picked = values.take(pa.array(np.where(found, target, 0)))
+        return pc.if_else(pa.array(found), picked, pa.scalar(None, values.type))

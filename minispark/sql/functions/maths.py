@@ -91,13 +91,29 @@ sign = _math("sign", "-1.0, 0.0 or 1.0 by sign.")
 rint = _math("rint", "The closest whole number, as a double.")
 
 
-floor = _math("floor", "The largest whole number not above the value.")
+def _rounding(name: str, doc: str) -> Any:
+    """ceil/ceiling/floor: to a whole number (a bigint), or to ``scale`` digits (a decimal)."""
+    def function(col: Any, scale: Any = None) -> Column:
+        if scale is None:
+            return _call(name, col)
+        return _call_values(name, col, scale)
+    function.__name__ = name
+    function.__doc__ = doc
+    return function
 
 
-ceil = _math("ceil", "The smallest whole number not below the value.")
+floor = _rounding("floor", """The largest number not above the value, with ``scale`` digits.
+
+    >>> spark.createDataFrame([(2.1267,)], ["v"]).select(floor("v", 2)).collect()
+    [Row(floor(v, 2)=Decimal('2.12'))]
+    """)
 
 
-ceiling = _math("ceiling", "The smallest whole number not below the value.")
+ceil = _rounding("ceil", "The smallest number not below the value, with ``scale`` digits.")
+
+
+ceiling = _rounding("ceiling", "The smallest number not below the value, with ``scale`` "
+                    "digits.")
 
 
 factorial = _math("factorial", "n! for 0 <= n <= 20.")
@@ -202,6 +218,60 @@ nullifzero = _math("nullifzero", "Null where the value is 0.")
 
 
 zeroifnull = _math("zeroifnull", "0 where the value is null.")
+
+
+def conv(col: Any, fromBase: int, toBase: int) -> Column:
+    """The number in string ``col`` written in base ``fromBase``, rewritten in ``toBase``
+    (a negative ``toBase`` prints it signed).
+
+    >>> spark.createDataFrame([("ff",)], ["n"]).select(conv("n", 16, 10)).collect()
+    [Row(conv(n, 16, 10)='255')]
+    """
+    return _call_values("conv", col, fromBase, toBase)
+
+
+bin = _math("bin", "The binary digits of a bigint (two's complement for negatives).")
+
+
+def width_bucket(v: Any, min: Any, max: Any, numBucket: Any) -> Column:
+    """The bucket (1 to numBucket; 0 below, numBucket + 1 above) of ``v`` among
+    ``numBucket`` equal-width buckets from ``min`` to ``max``."""
+    count = _expr(numBucket) if isinstance(numBucket, int) else _column_arg(numBucket)
+    return Column(E.UnresolvedFunction("width_bucket", [
+        _column_arg(v), _column_arg(min), _column_arg(max), count]))
+
+
+bit_get = _simple("bit_get", 2, "Bit ``pos`` (0 is the lowest) of an integral value, as 0 or 1.")
+
+
+getbit = _simple("getbit", 2, "Bit ``pos`` (0 is the lowest) of an integral value, as 0 or 1.")
+
+
+try_mod = _simple("try_mod", 2, "a % b, null for a zero divisor.")
+
+
+vector_cosine_similarity = _simple("vector_cosine_similarity", 2,
+                                   "The cosine similarity of two float vectors.")
+
+
+vector_inner_product = _simple("vector_inner_product", 2, "The dot product of two float vectors.")
+
+
+vector_l2_distance = _simple("vector_l2_distance", 2,
+                             "The Euclidean distance between two float vectors.")
+
+
+def vector_norm(vector: Any, degree: Any = None) -> Column:
+    """The L1, L2 (the default) or L-infinity norm of a float vector."""
+    return _call("vector_norm", vector) if degree is None else _call("vector_norm", vector,
+                                                                      degree)
+
+
+def vector_normalize(vector: Any, degree: Any = None) -> Column:
+    """The float vector scaled to norm 1 (L2 unless ``degree`` is 1.0 or inf)."""
+    if degree is None:
+        return _call("vector_normalize", vector)
+    return _call("vector_normalize", vector, degree)
 
 
 __all__ = exported(globals(), __name__)

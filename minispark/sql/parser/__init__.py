@@ -5,7 +5,7 @@
 >>> parse_query("SELECT a FORM t")
 Traceback (most recent call last):
 ...
-minispark.errors.ParseException: [PARSE_SYNTAX_ERROR] Syntax error at or near 't'. \
+minispark.errors.exceptions.captured.ParseException: [PARSE_SYNTAX_ERROR] Syntax error at or near 't'. \
 SQLSTATE: 42601 (line 1, pos 14)
 <BLANKLINE>
 == SQL ==

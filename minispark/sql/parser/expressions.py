@@ -96,6 +96,10 @@ def _cast(c: ExpressionConverter, node: exp.Cast) -> E.Expression:
     from minispark.sql.types import _parse_datatype_string
 
     target = _parse_datatype_string(node.to.sql(dialect="spark"))
+    if node.to.this == exp.DataType.Type.TIME:  # sqlglot writes Spark's TIME as TIMESTAMP
+        from minispark.sql.ddl import datatype_from_sqlglot
+
+        target = datatype_from_sqlglot(node.to)
     child = c.convert(node.this)
     try_ = isinstance(node, exp.TryCast) and bool(node.args.get("safe"))
     if isinstance(child, E.Literal) and isinstance(child.value, str) and isinstance(
@@ -134,7 +138,9 @@ def _function(c: ExpressionConverter, node: exp.Anonymous) -> E.Expression:
         args = args[0].expressions
     if name.lower() == "count" and len(args) == 1 and isinstance(args[0], exp.Star):
         return E.UnresolvedFunction("count", [E.Literal(1, IntegerType())])
-    return E.UnresolvedFunction(name, c.args(args), distinct, display=name.lower())
+    # No display name: the analyzer names the call as Spark does (the name written, or the
+    # function's pretty name such as LOG2(x) when it is called by its own name).
+    return E.UnresolvedFunction(name, c.args(args), distinct)
 
 
 def _if(c: ExpressionConverter, node: exp.If) -> E.Expression:
@@ -207,12 +213,31 @@ def _substring(c: ExpressionConverter, node: exp.Substring) -> E.Expression:
     return E.UnresolvedFunction("substring", c.args([a for a in args if a is not None]))
 
 
+def _overlay(c: ExpressionConverter, node: exp.Overlay) -> E.Expression:
+    args = [node.this, node.expression, node.args.get("from_"), node.args.get("for_")]
+    return E.UnresolvedFunction("overlay", c.args([a for a in args if a is not None]))
+
+
+def _decode(c: ExpressionConverter, node: exp.Decode) -> E.Expression:
+    return E.UnresolvedFunction("decode", c.args([node.this, node.args["charset"]]))
+
+
 def _bracket(c: ExpressionConverter, node: exp.Bracket) -> E.Expression:
     return E.UnresolvedExtractValue(c.convert(node.this), c.convert(node.expressions[0]))
 
 
 def _dot(c: ExpressionConverter, node: exp.Dot) -> E.Expression:
     return E.UnresolvedExtractValue(c.convert(node.this), E.Literal(node.name, StringType()))
+
+
+def _lambda(c: ExpressionConverter, node: exp.Lambda) -> E.Expression:
+    """``(x, y) -> body``: typed later by the higher-order function that takes it."""
+    return E.UnresolvedLambda(c.convert(node.this), [p.name for p in node.expressions])
+
+
+def _transform(c: ExpressionConverter, node: exp.Transform) -> E.Expression:
+    return E.UnresolvedFunction("transform", c.args([node.this, node.expression]),
+                                display="transform")
 
 
 def _ignore_nulls(c: ExpressionConverter, node: exp.IgnoreNulls) -> E.Expression:
@@ -307,46 +332,37 @@ def _unsupported(node: exp.Expression) -> ParseException:
                           f"({type(node).__name__}) is not supported yet.", {}, "0A000")
 
 
-# INTERVAL units that step a date by whole days or months, as (function, factor).
-_DATE_STEPS = {"DAY": ("date_add", 1), "WEEK": ("date_add", 7),
-               "MONTH": ("add_months", 1), "YEAR": ("add_months", 12)}
+def _add(c: ExpressionConverter, node: exp.Add) -> E.Expression:
+    """``a + b``; ``INTERVAL 1 DAY 2 HOURS`` (parsed as a sum of intervals) is one literal."""
+    left, right = c.convert(node.this), c.convert(node.expression)
+    if isinstance(node.expression, exp.Interval):
+        from minispark.sql.builtins.intervals import combined_interval
+
+        combined = combined_interval(left, right)
+        if combined is not None:
+            return combined
+    return E.Add(left, right)
 
 
-def _date_step(node: exp.Interval) -> tuple[str, int]:
-    unit = node.text("unit").upper()
-    step = _DATE_STEPS.get(unit[:-1] if unit.endswith("S") else unit)
-    amount = node.this.this if isinstance(node.this, exp.Literal) else None
-    if step is None or amount is None or not str(amount).strip().lstrip("+-").isdigit():
+def _interval(c: ExpressionConverter, node: exp.Interval) -> E.Expression:
+    """``INTERVAL '1' DAY``, ``INTERVAL '1-2' YEAR TO MONTH``: an ANSI interval literal."""
+    from minispark.sql.builtins.intervals import interval_literal
+
+    unit = node.args.get("unit")
+    if not isinstance(node.this, exp.Literal) or unit is None:
         raise _unsupported(node)
-    return step[0], int(amount) * step[1]
-
-
-def _date_arithmetic(sign: int) -> Callable[[ExpressionConverter, Any], E.Expression]:
-    """``d + INTERVAL 'n' DAY`` / ``- INTERVAL 'n' MONTH`` as date_add / add_months on ``d``."""
-    def convert(c: ExpressionConverter, node: exp.Binary) -> E.Expression:
-        base, interval = node.this, node.expression
-        if sign > 0 and isinstance(base, exp.Interval):
-            base, interval = interval, base
-        if not isinstance(interval, exp.Interval):
-            return _BINARY[type(node)](c.convert(node.this), c.convert(node.expression))
-        if isinstance(base, exp.Interval):
-            raise _unsupported(node)
-        name, amount = _date_step(interval)
-        return E.UnresolvedFunction(name, [c.convert(base), E.Literal(sign * amount, IntegerType())])
-    return convert
-
-
-_EXTRACT_FIELDS = {"YEAR": "year", "QUARTER": "quarter", "MONTH": "month", "WEEK": "weekofyear",
-                   "DAY": "dayofmonth", "DAYOFWEEK": "dayofweek", "DOW": "dayofweek",
-                   "DOY": "dayofyear", "HOUR": "hour", "MINUTE": "minute"}
+    if isinstance(unit, exp.IntervalSpan):
+        start, end = unit.this.name, unit.expression.name
+    else:
+        start, end = unit.name, None
+    value, data_type = interval_literal(str(node.this.this), start, end)
+    return E.Literal(value, data_type)
 
 
 def _extract(c: ExpressionConverter, node: exp.Extract) -> E.Expression:
-    field = node.this.name.upper()
-    name = _EXTRACT_FIELDS.get(field[:-1] if field.endswith("S") else field)
-    if name is None:
-        raise _unsupported(node)
-    return E.UnresolvedFunction(name, [c.convert(node.expression)], display="extract")
+    """``EXTRACT(field FROM source)``: the ``extract`` function with the field as text."""
+    field = E.Literal(node.this.name, StringType())
+    return E.UnresolvedFunction("extract", [field, c.convert(node.expression)])
 
 
 _BINARY: dict[type, Callable[[E.Expression, E.Expression], E.Expression]] = {
@@ -362,6 +378,15 @@ _BINARY: dict[type, Callable[[E.Expression, E.Expression], E.Expression]] = {
     exp.BitwiseOr: lambda a, b: E.UnresolvedFunction("bitwise_or", [a, b]),
     exp.BitwiseXor: lambda a, b: E.UnresolvedFunction("bitwise_xor", [a, b]),
 }
+
+
+def _ceil_floor(name: str) -> Callable[[ExpressionConverter, Any], E.Expression]:
+    """sqlglot's Ceil/Floor nodes (``ceil(x)``, ``floor(x, scale)``) as calls of ``name``."""
+    def convert(c: ExpressionConverter, node: Any) -> E.Expression:
+        args = [a for a in (node.this, node.args.get("decimals")) if a is not None]
+        return E.UnresolvedFunction(name, c.args(args))
+    return convert
+
 
 _HANDLERS: dict[type, Callable[[ExpressionConverter, Any], E.Expression]] = {
     exp.Literal: _literal,
@@ -386,6 +411,8 @@ _HANDLERS: dict[type, Callable[[ExpressionConverter, Any], E.Expression]] = {
     exp.Escape: _escape,
     exp.Trim: _trim,
     exp.Substring: _substring,
+    exp.Overlay: _overlay,
+    exp.Decode: _decode,
     exp.Bracket: _bracket,
     exp.Dot: _dot,
     exp.IgnoreNulls: _ignore_nulls,
@@ -396,9 +423,15 @@ _HANDLERS: dict[type, Callable[[ExpressionConverter, Any], E.Expression]] = {
     exp.StrPosition: _position,
     exp.CurrentDate: _current("current_date"),
     exp.CurrentTimestamp: _current("current_timestamp"),
-    exp.Add: _date_arithmetic(1),
-    exp.Sub: _date_arithmetic(-1),
+    exp.Interval: _interval,
+    exp.Add: _add,
     exp.Extract: _extract,
+    exp.Lambda: _lambda,
+    # A bare name in a lambda's body (sqlglot leaves the lambda's parameters unwrapped).
+    exp.Identifier: lambda c, node: E.UnresolvedAttribute([node.this]),
+    exp.Transform: _transform,
+    exp.Ceil: _ceil_floor("ceil"),
+    exp.Floor: _ceil_floor("floor"),
 }
 
 

@@ -206,13 +206,8 @@ class QueryConverter:
 
     def _aggregate(self, plan: L.LogicalPlan, items: list[E.Expression], group: Any,
                    having: Any, order_items: list) -> L.LogicalPlan:
-        grouping = []
-        if group is not None:
-            if group.args.get("rollup") or group.args.get("cube") or group.args.get(
-                    "grouping_sets"):
-                raise _unsupported("GROUP BY ROLLUP / CUBE / GROUPING SETS")
-            for g in group.expressions:
-                grouping.append(self._select_reference(self.expr(g), items))
+        grouping: list[E.Expression] = []
+        sets = self._grouping_sets(group, items, grouping) if group is not None else None
         hidden: list[E.Expression] = []
         condition = None
         if having is not None:
@@ -220,7 +215,12 @@ class QueryConverter:
         orders = [self._sort_order(o, items) for o in order_items]
         orders = [E.SortOrder(self._lift_aggregates(o.child, items, hidden), o.ascending,
                               o.nulls_first) for o in orders]
-        result: L.LogicalPlan = L.Aggregate(grouping, items + hidden, plan)
+        if sets is not None:
+            from minispark.sql.group import grouping_sets_plan
+
+            result: L.LogicalPlan = grouping_sets_plan(plan, grouping, sets, items + hidden)
+        else:
+            result = L.Aggregate(grouping, items + hidden, plan)
         if condition is not None:
             result = L.Filter(condition, result)
         if orders:
@@ -228,6 +228,47 @@ class QueryConverter:
         if hidden:
             result = L.Project([E.UnresolvedAttribute([_output_name(i)]) for i in items], result)
         return result
+
+    def _grouping_sets(self, group: exp.Group, items: list[E.Expression],
+                       keys: list[E.Expression]) -> list[list[int]] | None:
+        """Fills ``keys`` with the GROUP BY expressions; for ROLLUP, CUBE and GROUPING SETS
+        (crossed with each other and with plain keys) returns the grouping sets as key
+        positions, else None."""
+        from itertools import chain, product
+
+        from minispark.sql.group import cube_sets, rollup_sets
+
+        def position(node: exp.Expression) -> int:
+            key = self._select_reference(self.expr(node), items)
+            if key not in keys:
+                keys.append(key)
+            return keys.index(key)
+
+        def expand(positions: list[int], shapes: list[list[int]]) -> list[list[int]]:
+            return [[positions[i] for i in shape] for shape in shapes]
+
+        choices: list[list[list[int]]] = []
+        grouped = False
+        for node in group.expressions:
+            if isinstance(node, (exp.Rollup, exp.Cube)):
+                positions = [position(e) for e in node.expressions]
+                shapes = (rollup_sets if isinstance(node, exp.Rollup) else cube_sets)(
+                    len(positions))
+                choices.append(expand(positions, shapes))
+                grouped = True
+            elif isinstance(node, exp.GroupingSets):
+                choices.append([[position(m) for m in _set_members(member)]
+                                for member in node.expressions])
+                grouped = True
+            else:
+                choices.append([[position(node)]])
+        for clause, shapes in (("rollup", rollup_sets), ("cube", cube_sets)):
+            if group.args.get(clause):  # GROUP BY a, b WITH ROLLUP / WITH CUBE
+                choices = [expand(list(range(len(keys))), shapes(len(keys)))]
+                grouped = True
+        if not grouped:
+            return None
+        return [sorted(set(chain.from_iterable(combo))) for combo in product(*choices)]
 
     def _lift_aggregates(self, expr: E.Expression, items: list[E.Expression],
                          hidden: list[E.Expression]) -> E.Expression:
@@ -282,6 +323,15 @@ class QueryConverter:
 
 def _names_column(expr: E.Expression, name: str) -> bool:
     return isinstance(expr, E.UnresolvedAttribute) and expr.parts[-1].lower() == name.lower()
+
+
+def _set_members(member: exp.Expression) -> list[exp.Expression]:
+    """The expressions of one grouping set: ``(a, b)``, ``(a)``, ``a`` or ``()``."""
+    if isinstance(member, exp.Tuple):
+        return list(member.expressions)
+    if isinstance(member, exp.Paren):
+        return [member.this]
+    return [member]
 
 
 def _output_name(item: E.Expression) -> str:

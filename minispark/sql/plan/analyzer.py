@@ -19,6 +19,7 @@ from minispark.sql import builtins
 from minispark.sql.builtins.registry import (
     AggregateSpec, data_type_mismatch, implicit_cast, type_sql,
 )
+from minispark.sql.builtins import higher_order, table_generators
 from minispark.sql.builtins.support import levenshtein
 from minispark.sql.builtins.windows import WindowFunctionSpec
 from minispark.sql.plan import logical as L
@@ -164,10 +165,25 @@ def resolve_expression(expr: Expression, inputs: Sequence[AttributeReference]) -
             e = _analyze_subquery(e, inputs)
         if isinstance(e, AttributeReference):
             return _bind_attribute(e, by_id, inputs)
+        if isinstance(e, UnresolvedFunction) and higher_order.takes_lambdas(e):
+            # The lambdas' parameters are typed from the other arguments, then their
+            # bodies are resolved with the parameters in scope.
+            return higher_order.resolve(e, inputs, resolve_expression)
+        if isinstance(e, UnresolvedFunction) and any(
+                isinstance(c, UnresolvedStar) for c in e.children):
+            e = _expand_star_args(e, inputs)
         if not all(c.resolved for c in e.children):
             return e
         return coerce(e)
     return expr.transform_up(rule)
+
+
+def _expand_star_args(e: UnresolvedFunction, inputs: Sequence[AttributeReference]
+                      ) -> Expression:
+    """``f(*)``, ``f(t.*)``: the star stands for those input columns (``hash('*')``)."""
+    args = [x for c in e.children
+            for x in (_star(c, inputs) if isinstance(c, UnresolvedStar) else [c])]
+    return e.with_children(tuple(args))
 
 
 def _resolve_outer(e: UnresolvedAttribute) -> Expression | None:
@@ -247,6 +263,11 @@ def _literal_decimal(e: Expression) -> Any:
 
 
 def _arithmetic(e: BinaryArithmetic) -> Expression:
+    from minispark.sql.builtins.intervals import datetime_arithmetic
+
+    temporal = datetime_arithmetic(e)  # dates, timestamps and intervals
+    if temporal is not None:
+        return temporal
     left, right = e.left, e.right
     lt, rt = left.data_type, right.data_type
     if isinstance(lt, NullType) and isinstance(rt, NullType):
@@ -335,7 +356,7 @@ def _string_args(e: Expression) -> Expression:
 
 def _unary_numeric(e: Expression) -> Expression:
     t = e.children[0].data_type
-    if is_numeric(t):
+    if is_numeric(t) or t.typeName() in ("daytimeinterval", "yearmonthinterval"):
         return e
     if is_string(t) or isinstance(t, NullType):
         return e.with_children((Cast(e.children[0], DoubleType(), implicit=True),))
@@ -415,6 +436,8 @@ def _type_cast(e: UnresolvedFunction) -> Expression:
 def _function(e: UnresolvedFunction) -> Expression:
     if e.name.lower() in _GENERATORS:
         return _generator(e)
+    if e.name.lower() in table_generators.NAMES:
+        return table_generators.resolve(e, coerce)
     if e.name.lower() in _TYPE_CASTS:
         return _type_cast(e)
     if e.name.lower() in _PER_TASK:
@@ -657,12 +680,12 @@ def _generator_item(item: Expression) -> Generator | None:
         return item
     if isinstance(item, MultiAlias) and isinstance(item.child, Generator):
         return Generator(item.child.child, item.child.with_position, item.child.outer,
-                         item.names, item.child.display)
+                         item.names, item.child.display, item.child.inline)
     if isinstance(item, Alias) and isinstance(item.child, Generator):
         g = item.child
         fields = g.element_fields()
         names = [f[0] for f in fields[:-1]] + [item.name]
-        return Generator(g.child, g.with_position, g.outer, names, g.display)
+        return Generator(g.child, g.with_position, g.outer, names, g.display, g.inline)
     return None
 
 
@@ -724,6 +747,11 @@ def _filter(node: L.Filter) -> L.LogicalPlan:
 def _aggregate(node: L.Aggregate) -> L.LogicalPlan:
     if node.resolved:
         return _check_aggregate(node)
+    from minispark.sql.builtins.sessions import rewrite_session_window
+
+    sessions = rewrite_session_window(node)  # GROUP BY session_window(...): sessions first
+    if sessions is not None:
+        return analyze(sessions, _current_catalog.get())
     child = node.child
     grouping = [resolve_expression(e, child.output) for e in
                 _expand_stars(node.grouping, child)]

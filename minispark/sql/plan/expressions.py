@@ -182,6 +182,14 @@ def literal_type(value: Any) -> DataType:
         return TimestampType()
     if isinstance(value, datetime.date):
         return DateType()
+    if isinstance(value, datetime.time):
+        from minispark.sql.types import TimeType
+
+        return TimeType()
+    if isinstance(value, datetime.timedelta):
+        from minispark.sql.types import DayTimeIntervalType
+
+        return DayTimeIntervalType()
     if isinstance(value, (bytes, bytearray)):
         return BinaryType()
     if isinstance(value, (list, tuple)):
@@ -212,6 +220,10 @@ def literal_sql(value: Any, data_type: DataType) -> str:
         return "X'" + bytes(value).hex().upper() + "'"
     if isinstance(data_type, ArrayType):
         return "array(" + ", ".join(literal_sql(v, data_type.elementType) for v in value) + ")"
+    if data_type.typeName() in ("daytimeinterval", "yearmonthinterval", "interval"):
+        from minispark.sql.execution.formatting import interval_text
+
+        return interval_text(value, data_type)
     return str(value)
 
 
@@ -436,24 +448,29 @@ class Generator(Expression):
     """
 
     def __init__(self, child: Expression, with_position: bool, outer: bool,
-                 names: Sequence[str] | None = None, display: str = "explode") -> None:
+                 names: Sequence[str] | None = None, display: str = "explode",
+                 inline: bool = False) -> None:
         self.children = (child,)
         self.with_position = with_position
         self.outer = outer
         self.names = tuple(names) if names else None
         self.display = display
+        #: Each element is a struct whose fields become the columns (inline, stack...).
+        self.inline = inline
 
     @property
     def child(self) -> Expression:
         return self.children[0]
 
     def _params(self) -> tuple:
-        return (self.with_position, self.outer, self.names)
+        return (self.with_position, self.outer, self.names, self.inline)
 
     def element_fields(self) -> list[tuple[str, DataType]]:
         t = self.child.data_type
         if isinstance(t, MapType):
             fields = [("key", t.keyType), ("value", t.valueType)]
+        elif self.inline:
+            fields = [(f.name, f.dataType) for f in t.elementType.fields]  # type: ignore
         else:
             fields = [("col", t.elementType)]  # type: ignore[attr-defined]
         if self.with_position:
@@ -465,6 +482,10 @@ class Generator(Expression):
     @property
     def data_type(self) -> DataType:
         return self.element_fields()[-1][1]
+
+    @property
+    def foldable(self) -> bool:
+        return False  # it yields rows, not a value (explode(array(1, 2)) is not folded)
 
     def sql(self) -> str:
         return f"{self.display}({self.child.sql()})"
@@ -559,11 +580,21 @@ class BinaryArithmetic(BinaryOperator):
     """Arithmetic on two operands of one (coerced) numeric type, or on two decimals."""
 
     @property
+    def resolved(self) -> bool:
+        # On dates, timestamps or intervals the analyzer swaps in the datetime arithmetic.
+        return super().resolved and not any(
+            c.data_type.typeName() in _DATETIME_TYPE_NAMES for c in self.children)
+
+    @property
     def data_type(self) -> DataType:
         left, right = self.left.data_type, self.right.data_type
         if isinstance(left, DecimalType) and isinstance(right, DecimalType):
             return decimal_result(self.symbol, left, right)
         return left
+
+
+_DATETIME_TYPE_NAMES = ("date", "timestamp", "timestamp_ntz", "daytimeinterval",
+                        "yearmonthinterval", "interval")
 
 
 class Add(BinaryArithmetic):
@@ -960,6 +991,126 @@ class AggregateFunction(Expression):
     def sql(self) -> str:
         return self.spec.render(self.display, [c.sql() for c in self.children], self.options,
                                 self.distinct)
+
+
+# ---- lambdas (higher-order functions) -------------------------------------------------------
+
+
+class LambdaVariable(LeafExpression):
+    """A lambda's parameter (``x`` in ``x -> x + 1``), typed by the function calling it.
+
+    Not an :class:`AttributeReference`: it reads no column of the child plan.
+    """
+
+    qualifier: tuple[str, ...] = ()
+
+    def __init__(self, name: str, data_type: DataType, nullable: bool = True,
+                 expr_id: int | None = None) -> None:
+        self.name = name
+        self._type = data_type
+        self._nullable = nullable
+        self.expr_id = new_expr_id() if expr_id is None else expr_id
+
+    @property
+    def data_type(self) -> DataType:
+        return self._type
+
+    @property
+    def nullable(self) -> bool:
+        return self._nullable
+
+    @property
+    def foldable(self) -> bool:
+        return False
+
+    def _params(self) -> tuple:
+        return (self.name, self.expr_id)
+
+    def sql(self) -> str:
+        return "namedlambdavariable()"  # as Spark names columns, whatever the name
+
+
+class UnresolvedLambda(LeafExpression):
+    """``(x, y) -> body`` before the calling function types its parameters.
+
+    The body is kept outside ``children`` so that resolution does not reach it before
+    the parameters it names exist.
+    """
+
+    def __init__(self, body: Expression, names: Sequence[str]) -> None:
+        self.body = body
+        self.names = tuple(names)
+
+    @property
+    def resolved(self) -> bool:
+        return False
+
+    def _params(self) -> tuple:
+        return (self.names, self.body.semantic_key())
+
+    def sql(self) -> str:
+        # Named as once resolved: every parameter is ``namedlambdavariable()``.
+        names = {n.lower() for n in self.names}
+        body = self.body.transform_up(
+            lambda e: LambdaVariable(e.name, NullType()) if isinstance(e, UnresolvedAttribute)
+            and len(e.parts) == 1 and e.parts[0].lower() in names else e)
+        variables = ", ".join("namedlambdavariable()" for _ in self.names)
+        return f"lambdafunction({body.sql()}, {variables})"
+
+
+class LambdaFunction(Expression):
+    """A lambda whose parameters are typed: children are the body then the parameters."""
+
+    def __init__(self, body: Expression, variables: Sequence[LambdaVariable]) -> None:
+        self.children = (body, *variables)
+
+    @property
+    def body(self) -> Expression:
+        return self.children[0]
+
+    @property
+    def variables(self) -> tuple[Expression, ...]:
+        return self.children[1:]
+
+    @property
+    def data_type(self) -> DataType:
+        return self.body.data_type
+
+    @property
+    def nullable(self) -> bool:
+        return self.body.nullable
+
+    @property
+    def foldable(self) -> bool:
+        return False
+
+    def sql(self) -> str:
+        return f"lambdafunction({', '.join(c.sql() for c in self.children)})"
+
+
+class HigherOrderFunction(Expression):
+    """A resolved call taking lambdas (``transform``, ``aggregate``...); ``spec`` (in
+    :mod:`minispark.sql.builtins.higher_order`) knows its type and how to evaluate it."""
+
+    def __init__(self, spec: Any, args: Sequence[Expression], display: str | None = None
+                 ) -> None:
+        self.spec = spec
+        self.children = tuple(args)
+        self.display = display or spec.name
+
+    @property
+    def data_type(self) -> DataType:
+        return self.spec.result_type(self.children)
+
+    @property
+    def nullable(self) -> bool:
+        return self.spec.is_nullable(self.children)
+
+    def _params(self) -> tuple:
+        return (self.spec.name,)
+
+    def sql(self) -> str:
+        return f"{self.display}({', '.join(c.sql() for c in self.children)})"
 
 
 class PartitionDependent(LeafExpression):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
+from minispark.errors import PySparkException
 from minispark.sql.plan import logical as L
 from minispark.sql.plan.expressions import (
     AggregateFunction, Alias, And, AttributeReference, EqualNullSafe, Expression, Literal, Or,
@@ -97,8 +98,9 @@ def _deduplicate(node: L.Deduplicate) -> L.LogicalPlan:
 
 def _set_operation(node: L.SetOperation) -> L.LogicalPlan:
     if node.is_all:
-        raise NotImplementedError(f"{node.kind.upper()} ALL (intersectAll / exceptAll) is not "
-                                  "supported yet")
+        from minispark.sql.plan.multiset import rewrite_all
+
+        return rewrite_all(node)
     left, right = node.left, node.right
     condition = conjunction([EqualNullSafe(a, b) for a, b in zip(left.output, right.output)])
     how = "left_semi" if node.kind == "intersect" else "left_anti"
@@ -115,7 +117,12 @@ def _fold_constants(node: L.LogicalPlan, folder: Callable[[Expression], Expressi
         def rule(x: Expression) -> Expression:
             if isinstance(x, (Literal, Alias)) or not x.foldable:
                 return x
-            return folder(x)
+            try:
+                return folder(x)
+            except PySparkException:
+                # As Spark's ConstantFolding: an error (``1 / 0``) is left to the rows that
+                # reach it; a CASE branch no row takes never raises it.
+                return x
         return e.transform_up(rule)
     return node.map_expressions(fold)
 

@@ -25,7 +25,7 @@ from minispark.sql.execution.window import WindowExec
 from minispark.sql.plan import logical as L
 from minispark.sql.plan.expressions import (
     AggregateFunction, Alias, AttributeReference, EqualNullSafe, EqualTo, Expression,
-    conjunction, split_conjuncts,
+    SortOrder, conjunction, split_conjuncts,
 )
 
 #: Join types whose right side may be the broadcast (build) side; and the left side.
@@ -113,6 +113,9 @@ def _repartition(planner: Planner, node: L.Repartition) -> P.SparkPlan:
     if not node.shuffle:
         return P.CoalesceExec(node.num or 1, child)
     num = node.num or planner.ctx.shuffle_partitions
+    if node.keys and all(isinstance(k, SortOrder) for k in node.keys):
+        # repartitionByRange: its keys are sort orders
+        return ShuffleExchangeExec(RangePartitioning(node.keys, num), child)
     if node.keys:
         return ShuffleExchangeExec(HashPartitioning(node.keys, num), child)
     return ShuffleExchangeExec(RoundRobinPartitioning(num), child)

@@ -120,6 +120,10 @@ def wider_type(a: DataType, b: DataType) -> DataType | None:
     if isinstance(a, ArrayType) and isinstance(b, ArrayType):
         element = wider_type(a.elementType, b.elementType)
         return None if element is None else ArrayType(element, a.containsNull or b.containsNull)
+    if isinstance(a, MapType) and isinstance(b, MapType):
+        key, value = wider_type(a.keyType, b.keyType), wider_type(a.valueType, b.valueType)
+        return None if key is None or value is None else MapType(
+            key, value, a.valueContainsNull or b.valueContainsNull)
     if isinstance(a, StructType) and isinstance(b, StructType) and len(a) == len(b):
         fields = []
         for fa, fb in zip(a.fields, b.fields):

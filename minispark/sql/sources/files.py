@@ -33,6 +33,7 @@ from minispark.fs.base import FileStatus, FileSystem, base_name
 from minispark.fs.input import split_hosts
 from minispark.fs.registry import get_filesystem, uri_scheme
 from minispark.sql.sources.options import Options
+from minispark.sql.sources import inputfile
 from minispark.sql.types import (
     BooleanType, DataType, DateType, DecimalType, DoubleType, FloatType, IntegerType, IntegralType,
     LongType, NullType, StringType, StructField, StructType, TimestampType, to_arrow_schema,
@@ -451,8 +452,9 @@ class FileRelation:
         data_names = set(self._data_schema.names)
         data_columns = [c for c in wanted if c in data_names]
         for piece in self._prune(split.pieces, filter):
+            tag = inputfile.tagger(piece.path, piece.start, piece.length)
             for batch in self._read_piece(piece, data_columns, filter):
-                yield self._complete(batch, piece, wanted)
+                yield tag(self._complete(batch, piece, wanted))
 
     def _prune(self, pieces: Iterable[FilePiece], filter: Optional[pc.Expression]) -> list[FilePiece]:
         """Drop pieces whose partition values make ``filter`` false (Arrow decides)."""

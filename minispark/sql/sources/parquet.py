@@ -8,6 +8,7 @@ asked for.  Rows are not filtered here: the engine evaluates the filter.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any, Iterator, Optional
 
@@ -17,6 +18,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from minispark.errors import AnalysisException
+from minispark.fs.local import LocalFileSystem
 from minispark.fs.registry import get_filesystem
 from minispark.sql.sources.files import FilePiece, FileRelation, InputFile, _partition_expression
 from minispark.sql.sources.options import Options
@@ -31,10 +33,23 @@ _CODECS = {"none": "none", "uncompressed": "none", "snappy": "snappy", "gzip": "
            "lz4": "lz4", "zstd": "zstd", "brotli": "brotli"}
 
 
+@contextlib.contextmanager
+def _open_parquet(path: str) -> Iterator[Any]:
+    """A Parquet file as Arrow reads it: a native file where it is local (no Python on
+    the read path), else a stream of minispark's file system (HDFS, object stores)."""
+    fs = get_filesystem(path)
+    if isinstance(fs, LocalFileSystem):
+        with pa.OSFile(fs.local_path(path), "rb") as native:
+            yield native
+    else:
+        with fs.open(path) as stream:
+            yield pa.PythonFile(stream, mode="r")
+
+
 def _file_schema(path: str) -> StructType:
     """A Parquet file's schema: Spark's own if the file carries it, else from Arrow's."""
-    with get_filesystem(path).open(path) as stream:
-        arrow_schema = pq.read_schema(pa.PythonFile(stream, mode="r"))
+    with _open_parquet(path) as source:
+        arrow_schema = pq.read_schema(source)
     stored = (arrow_schema.metadata or {}).get(SPARK_SCHEMA_KEY)
     if stored:
         try:
@@ -95,8 +110,7 @@ class ParquetRelation(FileRelation):
                     filter: Optional[pc.Expression]) -> Iterator[pa.RecordBatch]:
         full_schema = to_arrow_schema(self.schema())
         data_schema = to_arrow_schema(self._data_schema)
-        with get_filesystem(piece.path).open(piece.path) as stream:
-            source = pa.PythonFile(stream, mode="r")
+        with _open_parquet(piece.path) as source:
             metadata = pq.ParquetFile(source).metadata
             groups = _row_groups_in_range(metadata, piece.start, piece.start + piece.length)
             if not groups:

@@ -1,15 +1,4 @@
-"""PySpark's exception classes (``pyspark.errors``), raised by the SQL layer.
-
-Each error carries Spark's error condition (``getCondition()``), its message
-parameters and SQLSTATE, and its text starts with ``[CONDITION]`` as Spark's
-does, so code that catches or matches PySpark's errors works unchanged.
-
->>> e = AnalysisException("UNRESOLVED_COLUMN.WITH_SUGGESTION", "A column ... cannot be resolved.",
-...                       {"objectName": "`x`"}, "42703")
->>> str(e), e.getCondition(), e.getSqlState()
-('[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column ... cannot be resolved. SQLSTATE: 42703', \
-'UNRESOLVED_COLUMN.WITH_SUGGESTION', '42703')
-"""
+"""The base of PySpark's errors and its Python-side errors (``pyspark.errors.exceptions.base``)."""
 from __future__ import annotations
 
 
@@ -50,68 +39,18 @@ class PySparkException(Exception):
 
     def __reduce__(self):
         # Errors raised in executors travel back to the driver by pickle.
-        return (_rebuild, (type(self), self._condition, self._message, self._parameters,
+        return (rebuild_error, (type(self), self._condition, self._message, self._parameters,
                            self._sql_state, str(self)))
 
 
-def _rebuild(cls: type, condition: str | None, message: str, parameters: dict,
-             sql_state: str | None, text: str) -> PySparkException:
+def rebuild_error(cls: type, condition: str | None, message: str, parameters: dict,
+                  sql_state: str | None, text: str) -> PySparkException:
+    """An error of class ``cls`` with these parts and exactly this text (no ``__init__``
+    of the subclass runs: what unpickling, or rebuilding a task's error, needs)."""
     error = cls.__new__(cls)
     PySparkException.__init__(error, condition, message, parameters, sql_state)
     error.args = (text,)
     return error
-
-
-class AnalysisException(PySparkException):
-    """A query refers to something that does not exist or has the wrong type."""
-
-
-class TempTableAlreadyExistsException(AnalysisException):
-    """A temporary view of that name exists already."""
-
-
-class ParseException(AnalysisException):
-    """SQL text (or a DDL or expression string) does not parse."""
-
-
-class IllegalArgumentException(PySparkException):
-    """An argument has a value the operation does not accept."""
-
-
-class ArithmeticException(PySparkException):
-    """Overflow or division by zero under ANSI mode."""
-
-
-class UnsupportedOperationException(PySparkException):
-    """The operation is not supported for this input."""
-
-
-class ArrayIndexOutOfBoundsException(PySparkException):
-    """An array index is outside the array (ANSI mode)."""
-
-
-class DateTimeException(PySparkException):
-    """A date or timestamp value or pattern is invalid."""
-
-
-class NumberFormatException(IllegalArgumentException):
-    """A string cannot be cast to a number (ANSI mode)."""
-
-
-class SparkRuntimeException(PySparkException):
-    """A query failed while it ran."""
-
-
-class SparkNoSuchElementException(PySparkException):
-    """A looked-up element (configuration key, ...) does not exist."""
-
-
-class QueryExecutionException(PySparkException):
-    """A query failed while executing."""
-
-
-class PythonException(PySparkException):
-    """A Python user function raised in an executor."""
 
 
 class PySparkValueError(PySparkException, ValueError):
