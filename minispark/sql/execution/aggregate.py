@@ -178,8 +178,10 @@ class _PartialStep:
                 pending, rows = [], 0
                 if limit is not None and held > limit:
                     # Partial states need not be complete (the final aggregate merges
-                    # every partition's): past the limit, send on what is held.
-                    yield from self._emit(partials)
+                    # every partition's): past the limit, send on what is held as it is
+                    # (merging it first would need as much memory again).
+                    for partial in partials:
+                        yield from slices(partial, BATCH_ROWS)
                     partials, held, emitted = [], 0, True
         if pending or not (partials or emitted):
             partials.append(self._aggregate(pending))
