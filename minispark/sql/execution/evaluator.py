@@ -341,20 +341,20 @@ def _fill_taken(result: pa.Array, picks: Any, value: Compiled, batch: pa.RecordB
 
 def _every(mask: Any) -> bool:
     """Whether a boolean array (or scalar) is true everywhere."""
-    if isinstance(mask, bool):
-        return mask
-    if isinstance(mask, pa.Scalar):
-        return bool(mask.as_py())
-    return bool(pc.all(mask).as_py())
+    return _truth(mask, pc.all)
 
 
 def _some(mask: Any) -> bool:
     """Whether a boolean array (or scalar) has a true value."""
+    return _truth(mask, pc.any)
+
+
+def _truth(mask: Any, reduce: Callable[[Any], Any]) -> bool:
     if isinstance(mask, bool):
         return mask
     if isinstance(mask, pa.Scalar):
         return bool(mask.as_py())
-    return bool(pc.any(mask).as_py())
+    return bool(reduce(mask).as_py())
 
 
 def _typed(value: Any, arrow_type: pa.DataType) -> Any:
