@@ -49,3 +49,9 @@ def test_integer_sum_overflow_is_an_error_and_try_sum_is_null(spark):
     assert got == {1: None, 2: big - 5, 3: -3}
     edge = spark.createDataFrame([(big - 1,), (1,)], "x long").selectExpr("sum(x) AS s")
     assert edge.collect()[0].s == big  # exactly the largest long: no overflow
+
+
+def test_if_computes_each_branch_only_for_its_rows(spark):
+    got = spark.sql("SELECT id, if(id = 0, 0, 10 DIV id) AS a, "
+                    "if(id > 100, raise_error('never'), id) AS b FROM range(5)").collect()
+    assert [(r.id, r.a, r.b) for r in got] == [(i, 0 if i == 0 else 10 // i, i) for i in range(5)]

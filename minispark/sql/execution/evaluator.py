@@ -299,7 +299,12 @@ def _case_when(c: _Compiler, e: E.CaseWhen) -> Compiled:
     arrow_type = to_arrow_type(e.data_type)
     otherwise = c.compile(e.else_value) if e.has_else else (
         lambda batch: pa.scalar(None, arrow_type))
+    return _choose(branches, otherwise, arrow_type)
 
+
+def _choose(branches: list[tuple[Compiled, Compiled]], otherwise: Compiled,
+            arrow_type: pa.DataType) -> Compiled:
+    """The value of the first branch whose condition holds, else ``otherwise`` (CASE, if)."""
     def evaluate(batch: pa.RecordBatch) -> Any:
         # Each branch's value is computed over the rows that take it only, as Spark does
         # row by row: ``CASE WHEN x = 0 THEN 0 ELSE 1 / x END`` never divides by zero.
@@ -375,6 +380,8 @@ def _cast(c: _Compiler, e: E.Cast) -> Compiled:
 
 def _scalar_function(c: _Compiler, e: E.ScalarFunction) -> Compiled:
     args = [c.compile(a) for a in e.children]
+    if e.spec.name == "if":  # like CASE: each branch only for the rows that take it
+        return _choose([(args[0], args[1])], args[2], to_arrow_type(e.data_type))
     kernel, options = e.spec.kernel, e.options
     if getattr(e.spec, "takes_batch", False):
         return lambda batch: kernel(batch)
