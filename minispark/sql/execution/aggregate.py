@@ -165,18 +165,21 @@ class _PartialStep:
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         task = TaskContext.get()
         limit = (task._env.spill if task is not None else NO_SPILL).memory_limit
+        # A step and its merge take several times the bytes they hold: hold a quarter.
+        budget = None if limit is None else limit // 4
         partials: list[pa.RecordBatch] = []
         pending: list[pa.RecordBatch] = []
-        rows = held = 0
+        rows = held = pending_bytes = 0
         emitted = False
         for batch in batches:
             pending.append(batch)
             rows += batch.num_rows
-            if rows >= PARTIAL_CHUNK_ROWS:
+            pending_bytes += batch.nbytes
+            if rows >= PARTIAL_CHUNK_ROWS or (budget is not None and pending_bytes > budget):
                 partials.append(self._aggregate(pending))
                 held += partials[-1].nbytes
-                pending, rows = [], 0
-                if limit is not None and held > limit:
+                pending, rows, pending_bytes = [], 0, 0
+                if budget is not None and held > budget:
                     # Partial states need not be complete (the final aggregate merges
                     # every partition's): past the limit, send on what is held as it is
                     # (merging it first would need as much memory again).
@@ -261,12 +264,14 @@ class _FinalStep:
                  ) -> Iterator[pa.RecordBatch]:
         """Merges within ``policy.memory_limit`` bytes of Arrow states, spilling past it.
 
-        States past the limit are first merged among themselves; when that
-        leaves more than half the limit, they go to disk split by key hash
+        States past a quarter of the limit (merging needs several times what it
+        merges) are first merged among themselves; when that leaves more than
+        half of that, they go to disk split by key hash
         into sub-buckets, and each sub-bucket is merged on its own at the end
         (a key's states all land in one sub-bucket, so results stay exact).
         """
-        limit = policy.memory_limit
+        # Merging takes several times the bytes merged: hold a quarter of the limit.
+        budget = policy.memory_limit // 4
         held: list[pa.RecordBatch] = []
         size = 0
         spill: _SpilledStates | None = None
@@ -274,11 +279,11 @@ class _FinalStep:
             for batch in batches:
                 held.append(batch)
                 size += batch.nbytes
-                if size <= limit:
+                if size <= budget:
                     continue
                 merged = self._merge(held, finish=False)
                 held, size = [merged], merged.nbytes
-                if size > limit // 2:
+                if size > budget // 2:
                     spill = spill or _SpilledStates(policy, self.input_schema, self.num_keys)
                     spill.write_all([merged])
                     held, size = [], 0
