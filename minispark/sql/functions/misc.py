@@ -111,21 +111,13 @@ try_aes_decrypt = _aes("try_aes_decrypt", ("mode", "padding", "aad"),
                        ":func:`aes_decrypt`, null instead of an error when decryption fails.")
 
 
-def _fact(name: str, doc: str) -> Any:
-    def function() -> Column:
-        return _call(name)
-    function.__name__ = name
-    function.__doc__ = doc
-    return function
-
-
-current_catalog = _fact("current_catalog", "The current catalog (``spark_catalog``).")
-current_database = _fact("current_database", "The current database.")
-current_schema = _fact("current_schema", "The current database.")
-current_path = _fact("current_path", "The SQL path: the schemas function names resolve in.")
-current_user = _fact("current_user", "The user running the session.")
-user = _fact("user", "The user running the session.")
-session_user = _fact("session_user", "The user running the session.")
-version = _fact("version", "The engine's version and revision.")
+current_catalog = _simple("current_catalog", 0, "The current catalog (``spark_catalog``).")
+current_database = _simple("current_database", 0, "The current database.")
+current_schema = _simple("current_schema", 0, "The current database.")
+current_path = _simple("current_path", 0, "The SQL path: the schemas function names resolve in.")
+current_user = _simple("current_user", 0, "The user running the session.")
+user = _simple("user", 0, "The user running the session.")
+session_user = _simple("session_user", 0, "The user running the session.")
+version = _simple("version", 0, "The engine's version and revision.")
 
 __all__ = exported(globals(), __name__)
